@@ -1,0 +1,4 @@
+// Every subcommand of `tierc`, in the order `tierc --help` lists them.
+import type { CliCommand } from '../command.js';
+
+export const commands: CliCommand[] = [];
