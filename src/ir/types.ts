@@ -38,6 +38,7 @@ export type Initializer =
   | { kind: 'zeros' }
   | { kind: 'ones' }
   | { kind: 'constant'; value: number }
+  /** `truncate`, when present, redraws samples outside mean ± truncate·std (tf.truncatedNormal uses 2). */
   | { kind: 'normal'; mean: number; std: number; truncate?: number }
   | { kind: 'uniform'; low: number; high: number }
   /** He (Kaiming) normal with fan-out, as torchvision initializes ResNet convolutions. */
@@ -70,6 +71,8 @@ export interface Param {
   pretrained?: { file: string; tensor: string };
   /** Top-level component the parameter belongs to, for counts in `tierc explain`: `image`, `text`, `patch_proj`, … */
   component: string;
+  /** Set when the parameter is deliberately not read by any node (the verifier reports unused parameters otherwise). */
+  allowUnused?: boolean;
   span?: Span;
 }
 
@@ -96,8 +99,8 @@ export interface GraphInput {
 export interface OpAttrs {
   input: { input: number };
   param: { param: number };
-  /** A constant tensor, row-major; a scalar has `shape: []`. */
-  constant: { values: number[]; shape: number[] };
+  /** A constant tensor, row-major; a scalar has `shape: []`. `dtype` defaults to f32; bool values are 0 or 1. */
+  constant: { values: number[]; shape: number[]; dtype?: DType };
 
   neg: {}; exp: {}; log: {}; sqrt: {}; reciprocal: {}; abs: {};
   tanh: {}; sigmoid: {}; erf: {}; relu: {};
@@ -141,10 +144,10 @@ export interface OpAttrs {
   /** Identity matrix shaped like a square 2-D input. */
   eye_like: {};
 
-  /** NCHW convolution; weight [out, in/groups, kh, kw]. */
+  /** NCHW convolution; inputs x, weight [out, in/groups, kh, kw] and an optional bias [out]. */
   conv2d: { strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number]; groups: number };
   max_pool2d: { kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number] };
-  /** Batch norm over axis 1 of an NCHW input: inputs x, scale, bias, running mean, running var (params). */
+  /** Batch norm over axis 1 of an [N, C, ...] input (rank 2 to 4): inputs x, scale, bias, running mean, running var (params). */
   batch_norm: { eps: number; momentum: number };
   /** Layer norm over the trailing axes from `axis` on: inputs x, scale, bias (bias may be omitted). */
   layer_norm: { axis: number; eps: number };

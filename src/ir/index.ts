@@ -1,0 +1,7 @@
+// The tensor IR: types, the builder with shape inference, the verifier and the printer.
+export type * from './types.js';
+export { IrBuilder } from './builder.js';
+export type { NodeOptions, ParamSpec, ScopeOptions } from './builder.js';
+export { SHAPE_RULES, inferType, ShapeError, formatShape, formatType } from './shapes.js';
+export type { ShapeContext, ShapeRule, ShapeErrorReason } from './shapes.js';
+export { broadcastTypes, sameSize, sizeProduct } from './shape_util.js';
