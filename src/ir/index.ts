@@ -5,3 +5,6 @@ export type { NodeOptions, ParamSpec, ScopeOptions } from './builder.js';
 export { SHAPE_RULES, inferType, ShapeError, formatShape, formatType } from './shapes.js';
 export type { ShapeContext, ShapeRule, ShapeErrorReason } from './shapes.js';
 export { broadcastTypes, sameSize, sizeProduct } from './shape_util.js';
+export { verifyModule, assertValidModule } from './verify.js';
+export type { IrProblem } from './verify.js';
+export { printModule, formatNamedType } from './print.js';
