@@ -1,0 +1,65 @@
+// Label policy: how the label values of a column become positives, negatives and excluded
+// entries before a metric sees them. Values follow the CheXpert convention: 1 positive,
+// 0 negative, -1 uncertain, blank (null, NaN or '') not mentioned.
+import { EvalError } from './errors.js';
+
+/** One label cell as it arrives from JSON or a manifest. */
+export type LabelValue = number | string | null;
+
+export interface LabelPolicy {
+  /** What -1 (uncertain) counts as. Default 'exclude'. */
+  uncertain?: 'exclude' | 'positive' | 'negative';
+  /** What a blank cell (null, NaN, '') counts as. Default 'exclude'. */
+  blank?: 'exclude' | 'negative';
+  /** Further numeric values that mark an entry as masked, for example [2] in a data set that codes "not assessed" as 2. */
+  ignore?: readonly number[];
+}
+
+/** Per-entry targets: 1 positive, 0 negative, -1 excluded from this label's metrics. */
+export interface ResolvedLabels {
+  targets: Int8Array;
+  positives: number;
+  negatives: number;
+  excluded: number;
+}
+
+export const defaultLabelPolicy: Required<LabelPolicy> = { uncertain: 'exclude', blank: 'exclude', ignore: [] };
+
+/** Applies `policy` to a label column; a value that is not 1, 0, -1, blank or listed in `ignore` is an error. */
+export function resolveLabels(values: readonly LabelValue[], policy: LabelPolicy = {}, where = 'labels'): ResolvedLabels {
+  const full = { ...defaultLabelPolicy, ...policy };
+  const targets = new Int8Array(values.length);
+  let positives = 0;
+  let negatives = 0;
+  values.forEach((raw, index) => {
+    const target = resolveOne(raw, full, `${where}[${index}]`);
+    targets[index] = target;
+    if (target === 1) positives++;
+    else if (target === 0) negatives++;
+  });
+  return { targets, positives, negatives, excluded: values.length - positives - negatives };
+}
+
+function resolveOne(raw: LabelValue, policy: Required<LabelPolicy>, location: string): 1 | 0 | -1 {
+  const value = typeof raw === 'string' ? parseLabelText(raw, location) : raw;
+  if (value === null || Number.isNaN(value)) return policy.blank === 'negative' ? 0 : -1;
+  if (policy.ignore.includes(value)) return -1;
+  if (value === 1) return 1;
+  if (value === 0) return 0;
+  if (value === -1) return policy.uncertain === 'positive' ? 1 : policy.uncertain === 'negative' ? 0 : -1;
+  throw new EvalError({
+    code: 'TIER7002',
+    location,
+    message: `Label value ${JSON.stringify(raw)} is not 1, 0, -1 or blank; list it in the label policy's 'ignore' values if it marks a masked entry.`,
+  });
+}
+
+function parseLabelText(text: string, location: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed);
+  if (Number.isNaN(value)) {
+    throw new EvalError({ code: 'TIER7002', location, message: `Label value '${text}' is not a number or blank.` });
+  }
+  return value;
+}
