@@ -1,0 +1,27 @@
+// The merged catalog of every diagnostic code. Each range file appends its own entries; add a
+// new range file here with one import and one spread.
+import type { CatalogEntry } from './entry.js';
+import { syntaxCatalog } from './syntax.js';
+import { namesCatalog } from './names.js';
+import { shapesCatalog } from './shapes.js';
+import { trainCatalog } from './train.js';
+import { evalCatalog } from './eval.js';
+import { internalCatalog } from './internal.js';
+
+export type { CatalogEntry } from './entry.js';
+
+export const catalog: CatalogEntry[] = [
+  ...syntaxCatalog,
+  ...namesCatalog,
+  ...shapesCatalog,
+  ...trainCatalog,
+  ...evalCatalog,
+  ...internalCatalog,
+];
+
+const byCode = new Map(catalog.map((entry) => [entry.code, entry]));
+
+/** The catalog entry of `code`, or undefined for a code that no range file defines. */
+export function catalogEntry(code: string): CatalogEntry | undefined {
+  return byCode.get(code);
+}

@@ -1,0 +1,172 @@
+// The parse entry: lex, split the tokens into top-level declarations, parse each with error
+// recovery, then build the AST. Splitting at declaration keywords keeps one broken declaration
+// (a missing '}', say) from hiding the errors in the next ones. It never throws on user input:
+// lexing errors, syntax errors and over-deep nesting all come back as diagnostics.
+import { EOF, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import type { Comment, SpecFile } from '../ast/types.js';
+import { buildSpecFile } from './build-ast.js';
+import { LineMap } from '../diagnostics/source.js';
+import { makeDiagnostic } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { TierParser } from './parser.js';
+import { describeToken } from './messages.js';
+import * as t from './tokens.js';
+
+export interface ParseResult {
+  ast: SpecFile;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Bracket and unary-minus nesting allowed before the parser stops. Recursive descent uses the
+ * call stack, about a dozen rules per bracket level; 64 levels is far beyond any real spec and
+ * far below Node's default stack.
+ */
+export const MAX_NESTING = 64;
+
+let sharedParser: TierParser | undefined;
+
+/** The parser instance; building it analyses the grammar once, so it is shared. */
+export function parserInstance(): TierParser {
+  sharedParser ??= new TierParser();
+  return sharedParser;
+}
+
+const declarationKeywords = new Set([t.Import, t.Model, t.Block, t.Data, t.Preprocess, t.Train, t.Eval, t.Export]);
+const opening = new Set([t.LParen, t.LBracket, t.LCurly]);
+const closing = new Set([t.RParen, t.RBracket, t.RCurly]);
+
+/** Parses `text`, read from `file`, into an AST and diagnostics. */
+export function parse(text: string, file: string): ParseResult {
+  const lines = new LineMap(text);
+  const diagnostics: Diagnostic[] = [];
+  const span = (start: number, end: number) => lines.span(file, start, end);
+
+  const lexed = t.tierLexer.tokenize(text);
+  for (const error of lexed.errors) {
+    const shown = showCharacters(text.slice(error.offset, error.offset + error.length));
+    const noun = error.length > 1 ? 'characters' : 'character';
+    diagnostics.push(
+      makeDiagnostic('TIER1001', `Unexpected ${noun} '${shown}'; remove it or put it inside a string.`, span(error.offset, error.offset + error.length)),
+    );
+  }
+
+  const comments: Comment[] = [];
+  for (const token of lexed.groups.comments ?? []) {
+    const commentSpan = span(token.startOffset, token.startOffset + token.image.length);
+    if (token.tokenType === t.UnterminatedBlockComment) {
+      diagnostics.push(makeDiagnostic('TIER1004', "Block comment is not closed; add '*/' where it should end.", span(token.startOffset, token.startOffset + 2)));
+    }
+    comments.push({ kind: 'Comment', text: token.image, block: token.tokenType !== t.LineComment, span: commentSpan });
+  }
+  for (const token of lexed.tokens) {
+    if (token.tokenType === t.UnterminatedString) {
+      diagnostics.push(makeDiagnostic('TIER1003', "String is not closed; add '\"' before the end of the line.", span(token.startOffset, token.startOffset + token.image.length)));
+    }
+  }
+
+  const chunks = splitDeclarations(lexed.tokens);
+  const parser = parserInstance();
+  const trees: CstNode[] = [];
+  for (let index = 0; index < chunks.length; index++) {
+    const chunk = chunks[index]!;
+    const tooDeep = firstTooDeep(chunk);
+    if (tooDeep !== undefined) {
+      diagnostics.push(
+        makeDiagnostic('TIER1008', `Nesting is deeper than ${MAX_NESTING} levels; this declaration was not parsed.`, span(tooDeep.startOffset, tooDeep.startOffset + tooDeep.image.length)),
+      );
+      continue;
+    }
+    parser.input = chunk;
+    const tree = parser.specFile();
+    const next = chunks[index + 1]?.[0];
+    const seen = new Set<number>();
+    for (const error of parser.errors) {
+      const diagnostic = syntaxDiagnostic(error, next, text.length, span);
+      const key = diagnostic.span?.start.offset ?? -1;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.push(diagnostic);
+    }
+    trees.push(tree);
+  }
+
+  const ast = buildSpecFile(trees, { file, lines, diagnostics, comments, textLength: text.length });
+  diagnostics.sort((a, b) => (a.span?.start.offset ?? 0) - (b.span?.start.offset ?? 0));
+  return { ast, diagnostics };
+}
+
+/**
+ * Splits tokens before each declaration keyword at bracket depth zero, and before a declaration
+ * keyword in column 1 at any depth when the next token cannot follow a name used as a value
+ * (so `train {` at the start of a line after an unclosed model still starts a declaration).
+ */
+function splitDeclarations(tokens: IToken[]): IToken[][] {
+  const chunks: IToken[][] = [];
+  let current: IToken[] = [];
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (declarationKeywords.has(token.tokenType) && current.length > 0) {
+      const following = tokens[i + 1]?.tokenType;
+      const startsLine = token.startColumn === 1;
+      const looksLikeDeclaration = following !== t.Colon && following !== t.Dot && following !== t.Equals;
+      if (depth === 0 || (startsLine && looksLikeDeclaration)) {
+        chunks.push(current);
+        current = [];
+        depth = 0;
+      }
+    }
+    current.push(token);
+    if (opening.has(token.tokenType)) depth++;
+    else if (closing.has(token.tokenType) && depth > 0) depth--;
+  }
+  if (current.length > 0 || chunks.length === 0) chunks.push(current);
+  return chunks;
+}
+
+/** The first token that opens a bracket or unary minus beyond `MAX_NESTING`, if any. */
+function firstTooDeep(tokens: IToken[]): IToken | undefined {
+  let depth = 0;
+  let minusRun = 0;
+  for (const token of tokens) {
+    if (token.tokenType === t.Minus) minusRun++;
+    else minusRun = 0;
+    if (opening.has(token.tokenType)) depth++;
+    else if (closing.has(token.tokenType) && depth > 0) depth--;
+    if (depth + minusRun > MAX_NESTING) return token;
+  }
+  return undefined;
+}
+
+function syntaxDiagnostic(
+  error: IRecognitionException,
+  nextDeclaration: IToken | undefined,
+  textLength: number,
+  span: (start: number, end: number) => Diagnostic['span'],
+): Diagnostic {
+  let token = error.token;
+  let message = error.message;
+  const atEnd = token.tokenType === EOF || !Number.isFinite(token.startOffset);
+  if (atEnd && nextDeclaration !== undefined) {
+    // The declaration ended where the next one starts; name that token instead of the file end.
+    message = message.replace('the end of the file', describeToken(nextDeclaration));
+    token = nextDeclaration;
+  }
+  const atTopLevel = error.name === 'NotAllInputParsedException' || message.startsWith('Expected a declaration');
+  const code = atTopLevel ? 'TIER1007' : error.name === 'MismatchedTokenException' ? 'TIER1002' : 'TIER1006';
+  if (token.tokenType === EOF || !Number.isFinite(token.startOffset)) {
+    const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+    const end = previous !== undefined && Number.isFinite(previous.endOffset) ? previous.endOffset! + 1 : textLength;
+    return makeDiagnostic(code, message, span(end, end));
+  }
+  return makeDiagnostic(code, message, span(token.startOffset, token.startOffset + token.image.length));
+}
+
+/** Shows characters as written, except invisible ones, which appear as \u{hex}. */
+function showCharacters(text: string): string {
+  const shown = [...text]
+    .map((char) => (/[\p{L}\p{N}\p{P}\p{S}]/u.test(char) ? char : `\\u{${char.codePointAt(0)!.toString(16)}}`))
+    .join('');
+  return shown.length > 24 ? `${shown.slice(0, 24)}…` : shown;
+}

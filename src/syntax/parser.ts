@@ -1,0 +1,443 @@
+// The Chevrotain grammar of .tier files. Rules are class fields in grammar order: the file,
+// top-level declarations, model members, settings, then expressions from loosest to tightest
+// binding. It builds a concrete syntax tree; `build.ts` in src/ast turns that into the AST.
+import { CstParser, type IToken, type TokenType } from 'chevrotain';
+import * as t from './tokens.js';
+import { errorMessages } from './messages.js';
+
+/** Whether `next` starts exactly where `previous` ends (no space or comment between them). */
+function touches(previous: IToken, next: IToken): boolean {
+  return previous.endOffset !== undefined && next.startOffset === previous.endOffset + 1;
+}
+
+export class TierParser extends CstParser {
+  constructor() {
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: 'none',
+      errorMessageProvider: errorMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // File and top-level declarations
+
+  public specFile = this.RULE('specFile', () => {
+    this.MANY(() => this.SUBRULE(this.topLevelItem));
+  });
+
+  public topLevelItem = this.RULE('topLevelItem', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.modelDecl) },
+      { ALT: () => this.SUBRULE(this.blockDecl) },
+      { ALT: () => this.SUBRULE(this.dataDecl) },
+      { ALT: () => this.SUBRULE(this.preprocessDecl) },
+      { ALT: () => this.SUBRULE(this.trainDecl) },
+      { ALT: () => this.SUBRULE(this.evalDecl) },
+      { ALT: () => this.SUBRULE(this.exportDecl) },
+      { ALT: () => this.SUBRULE(this.unknownBlockDecl) },
+    ]);
+  });
+
+  public importDecl = this.RULE('importDecl', () => {
+    this.CONSUME(t.Import);
+    this.CONSUME(t.StringToken, { LABEL: 'path' });
+  });
+
+  /** `model NAME(PARAMS) { MEMBERS }` or `model NAME = BASE(ARGS)`. */
+  public modelDecl = this.RULE('modelDecl', () => {
+    this.CONSUME(t.Model);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OR([
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.parameterList));
+          this.CONSUME(t.LCurly);
+          this.MANY(() => this.SUBRULE(this.modelMember));
+          this.CONSUME(t.RCurly);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.Equals);
+          this.SUBRULE(this.expression, { LABEL: 'value' });
+        },
+      },
+    ]);
+  });
+
+  public blockDecl = this.RULE('blockDecl', () => {
+    this.CONSUME(t.Block);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.SUBRULE(this.parameterList));
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.blockItem));
+    this.CONSUME(t.RCurly);
+  });
+
+  public parameterList = this.RULE('parameterList', () => {
+    this.CONSUME(t.LParen);
+    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.parameter) });
+    this.CONSUME(t.RParen);
+  });
+
+  public parameter = this.RULE('parameter', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(t.Colon);
+      this.SUBRULE(this.expression, { LABEL: 'default' });
+    });
+  });
+
+  public blockItem = this.RULE('blockItem', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.letDecl) },
+      { ALT: () => this.SUBRULE(this.paramDecl) },
+      { ALT: () => this.SUBRULE(this.headDecl) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  public dataDecl = this.RULE('dataDecl', () => {
+    this.CONSUME(t.Data);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.SUBRULE(this.settingsBody);
+  });
+
+  public preprocessDecl = this.RULE('preprocessDecl', () => {
+    this.CONSUME(t.Preprocess);
+    this.OPTION(() => this.CONSUME(t.Identifier, { LABEL: 'name' }));
+    this.SUBRULE(this.settingsBody);
+  });
+
+  public trainDecl = this.RULE('trainDecl', () => {
+    this.CONSUME(t.Train);
+    this.OPTION(() => this.CONSUME(t.Identifier, { LABEL: 'name' }));
+    this.SUBRULE(this.settingsBody);
+  });
+
+  public evalDecl = this.RULE('evalDecl', () => {
+    this.CONSUME(t.Eval);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.SUBRULE(this.settingsBody);
+  });
+
+  public exportDecl = this.RULE('exportDecl', () => {
+    this.CONSUME(t.Export);
+    this.CONSUME(t.Identifier, { LABEL: 'format' });
+    this.SUBRULE(this.settingsBody);
+  });
+
+  /** A block whose kind is not a keyword; the body is skipped so the checker can name the kind. */
+  public unknownBlockDecl = this.RULE('unknownBlockDecl', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'keyword' });
+    this.OPTION(() => this.CONSUME2(t.Identifier, { LABEL: 'name' }));
+    this.SUBRULE(this.skippedBody);
+  });
+
+  public skippedBody = this.RULE('skippedBody', () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.skippedBody) }, { ALT: () => this.CONSUME(t.NotBrace) }]);
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Model members
+
+  public modelMember = this.RULE('modelMember', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.axesDecl) },
+      { ALT: () => this.SUBRULE(this.encoderDecl) },
+      { ALT: () => this.SUBRULE(this.headDecl) },
+      { ALT: () => this.SUBRULE(this.letDecl) },
+      { ALT: () => this.SUBRULE(this.paramDecl) },
+      { ALT: () => this.SUBRULE(this.lossDecl) },
+    ]);
+  });
+
+  public axesDecl = this.RULE('axesDecl', () => {
+    this.CONSUME(t.Axes);
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.axisDecl);
+      this.OPTION(() => this.CONSUME(t.Semicolon));
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  public axisDecl = this.RULE('axisDecl', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.LessEqual) }, { ALT: () => this.CONSUME(t.Equals) }]);
+      this.SUBRULE(this.expression, { LABEL: 'size' });
+    });
+  });
+
+  public encoderDecl = this.RULE('encoderDecl', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'modality' });
+    this.CONSUME(t.Encoder);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  public headDecl = this.RULE('headDecl', () => {
+    this.CONSUME(t.Head);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  public letDecl = this.RULE('letDecl', () => {
+    this.CONSUME(t.Let);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.SUBRULE(this.typeAnnotation));
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  public paramDecl = this.RULE('paramDecl', () => {
+    this.CONSUME(t.Param);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.SUBRULE(this.typeAnnotation));
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  public lossDecl = this.RULE('lossDecl', () => {
+    this.CONSUME(t.Loss);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  /** `: f32[batch, token, 128]` */
+  public typeAnnotation = this.RULE('typeAnnotation', () => {
+    this.CONSUME(t.Colon);
+    this.CONSUME(t.Identifier, { LABEL: 'dtype' });
+    this.CONSUME(t.LBracket);
+    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'dims' }) });
+    this.CONSUME(t.RBracket);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Settings
+
+  public settingsBody = this.RULE('settingsBody', () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.settingsItem));
+    this.CONSUME(t.RCurly);
+  });
+
+  public settingsItem = this.RULE('settingsItem', () => {
+    // A nested block is `WORD {` or `WORD NAME {`; anything else is a setting, so a missing
+    // colon is reported as exactly that and the value after it still parses.
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => this.startsNestedBlock(), ALT: () => this.SUBRULE(this.settingsBlock) },
+        { ALT: () => this.SUBRULE(this.setting) },
+      ],
+    });
+  });
+
+  public setting = this.RULE('setting', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.Name, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(t.StringToken, { LABEL: 'key' }) },
+    ]);
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.settingValue);
+  });
+
+  public settingsBlock = this.RULE('settingsBlock', () => {
+    this.CONSUME(t.Name, { LABEL: 'keyword' });
+    this.OPTION(() => this.CONSUME(t.Identifier, { LABEL: 'name' }));
+    this.SUBRULE(this.settingsBody);
+  });
+
+  /** Comma-separated phrases; after a comma, `NAME: value` is a named argument. */
+  public settingValue = this.RULE('settingValue', () => {
+    this.SUBRULE(this.phrase);
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      this.OR([
+        {
+          GATE: () => this.LA(2).tokenType === t.Colon,
+          ALT: () => this.SUBRULE(this.namedArgument),
+        },
+        { ALT: () => this.SUBRULE2(this.phrase) },
+      ]);
+    });
+  });
+
+  /**
+   * Juxtaposed expressions on one line, up to a `KEY:` or nested `WORD {` that starts a new
+   * item. A line break ends the phrase, so a setting that lost its colon is an error rather than
+   * more words of the setting above it.
+   */
+  public phrase = this.RULE('phrase', () => {
+    this.SUBRULE(this.expression, { LABEL: 'parts' });
+    this.MANY({
+      GATE: () => this.LA(1).startLine === this.LA(0).endLine && !this.startsSettingsItem(),
+      DEF: () => this.SUBRULE2(this.expression, { LABEL: 'parts' }),
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions, loosest binding first
+
+  public expression = this.RULE('expression', () => {
+    this.SUBRULE(this.pipeExpr);
+  });
+
+  public pipeExpr = this.RULE('pipeExpr', () => {
+    this.SUBRULE(this.arrowExpr, { LABEL: 'stages' });
+    this.MANY(() => {
+      this.CONSUME(t.Pipe);
+      this.SUBRULE2(this.arrowExpr, { LABEL: 'stages' });
+    });
+  });
+
+  public arrowExpr = this.RULE('arrowExpr', () => {
+    this.SUBRULE(this.rangeExpr, { LABEL: 'from' });
+    this.OPTION(() => {
+      this.CONSUME(t.Arrow);
+      this.SUBRULE2(this.rangeExpr, { LABEL: 'to' });
+    });
+  });
+
+  public rangeExpr = this.RULE('rangeExpr', () => {
+    this.SUBRULE(this.additiveExpr, { LABEL: 'start' });
+    this.OPTION(() => {
+      this.CONSUME(t.DotDot);
+      this.SUBRULE2(this.additiveExpr, { LABEL: 'end' });
+    });
+  });
+
+  public additiveExpr = this.RULE('additiveExpr', () => {
+    this.SUBRULE(this.multiplicativeExpr, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.multiplicativeExpr, { LABEL: 'operands' });
+    });
+  });
+
+  public multiplicativeExpr = this.RULE('multiplicativeExpr', () => {
+    this.SUBRULE(this.contractExpr, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Star, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.Slash, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.contractExpr, { LABEL: 'operands' });
+    });
+  });
+
+  public contractExpr = this.RULE('contractExpr', () => {
+    this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.CONSUME(t.Contract);
+      this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
+    });
+  });
+
+  public unaryExpr = this.RULE('unaryExpr', () => {
+    this.MANY(() => this.CONSUME(t.Minus, { LABEL: 'minus' }));
+    this.SUBRULE(this.postfixExpr);
+  });
+
+  /** Member access, calls and indexing; `(` and `[` must touch what they apply to. */
+  public postfixExpr = this.RULE('postfixExpr', () => {
+    this.SUBRULE(this.primaryExpr);
+    this.MANY({
+      GATE: () => this.LA(1).tokenType === t.Dot || touches(this.LA(0), this.LA(1)),
+      DEF: () => {
+        this.OR([
+          { ALT: () => this.SUBRULE(this.memberSuffix, { LABEL: 'suffixes' }) },
+          { ALT: () => this.SUBRULE(this.callSuffix, { LABEL: 'suffixes' }) },
+          { ALT: () => this.SUBRULE(this.indexSuffix, { LABEL: 'suffixes' }) },
+        ]);
+      },
+    });
+  });
+
+  public memberSuffix = this.RULE('memberSuffix', () => {
+    this.CONSUME(t.Dot);
+    this.CONSUME(t.Name, { LABEL: 'property' });
+  });
+
+  public callSuffix = this.RULE('callSuffix', () => {
+    this.CONSUME(t.LParen);
+    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.argument) });
+    this.CONSUME(t.RParen);
+  });
+
+  public indexSuffix = this.RULE('indexSuffix', () => {
+    this.CONSUME(t.LBracket);
+    this.SUBRULE(this.expression, { LABEL: 'index' });
+    this.CONSUME(t.RBracket);
+  });
+
+  public argument = this.RULE('argument', () => {
+    this.OR([
+      { GATE: () => this.LA(2).tokenType === t.Colon, ALT: () => this.SUBRULE(this.namedArgument) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  public namedArgument = this.RULE('namedArgument', () => {
+    this.CONSUME(t.Name, { LABEL: 'name' });
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.expression, { LABEL: 'value' });
+  });
+
+  public primaryExpr = this.RULE('primaryExpr', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.StringToken) },
+      { ALT: () => this.CONSUME(t.Identifier, { LABEL: 'name' }) },
+      { ALT: () => this.CONSUME(t.Eval, { LABEL: 'name' }) },
+      { ALT: () => this.SUBRULE(this.listExpr) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+    ]);
+  });
+
+  public listExpr = this.RULE('listExpr', () => {
+    this.CONSUME(t.LBracket);
+    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'elements' }) });
+    this.CONSUME(t.RBracket);
+  });
+
+  public parenExpr = this.RULE('parenExpr', () => {
+    this.CONSUME(t.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.RParen);
+  });
+
+  // -------------------------------------------------------------------------------------------
+
+  private startsNestedBlock(): boolean {
+    const second = this.LA(2).tokenType;
+    return second === t.LCurly || (second === t.Identifier && this.LA(3).tokenType === t.LCurly);
+  }
+
+  /** Whether the next tokens begin a new setting (`KEY:`) or nested block (`WORD [NAME] {`). */
+  private startsSettingsItem(): boolean {
+    const first = this.LA(1).tokenType;
+    const second = this.LA(2).tokenType;
+    const isName = (type: TokenType) => type === t.Identifier || type.CATEGORIES?.includes(t.Name) === true;
+    if (isName(first) || first === t.StringLiteral || first === t.UnterminatedString) {
+      if (second === t.Colon || second === t.LCurly) return true;
+    }
+    return isName(first) && isName(second) && this.LA(3).tokenType === t.LCurly;
+  }
+}
