@@ -52,6 +52,7 @@ export {
   type HeatmapOptions,
   type HeatmapSet,
   type LocalizationSummary,
+  type MaskImage,
   type UpsampleMode,
 } from './localization.js';
 export {

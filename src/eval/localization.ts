@@ -212,17 +212,19 @@ export interface LocalizationSummary {
   perImage: { pointing: number | null; hitRate: number | null }[];
 }
 
+/** A binary mask: nonzero = inside the finding. */
+export interface MaskImage {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+}
+
 /**
- * Scores one label's heatmaps against its masks. `masks[i]` is image i's mask at `maskSize`
- * ([height, width], nonzero = inside) or null for an image without one; each map is upsampled
- * to the mask size with `mode` first.
+ * Scores one label's heatmaps against its masks. `masks[i]` is image i's mask or null for an
+ * image without one; each map is upsampled to its mask's size with `mode` first, so masks of
+ * different sizes may be mixed.
  */
-export function localizationScores(
-  heatmaps: HeatmapSet,
-  masks: readonly (ArrayLike<number> | null)[],
-  maskSize: readonly [number, number],
-  mode: UpsampleMode = 'nearest',
-): LocalizationSummary {
+export function localizationScores(heatmaps: HeatmapSet, masks: readonly (MaskImage | null)[], mode: UpsampleMode = 'nearest'): LocalizationSummary {
   const images = heatmaps.maps.shape[0] as number;
   if (masks.length !== images) {
     throw new EvalError({ code: 'TIER7021', message: `There are ${masks.length} masks for ${images} heatmaps.` });
@@ -230,8 +232,9 @@ export function localizationScores(
   const cells = heatmaps.grid[0] * heatmaps.grid[1];
   const perImage = masks.map((mask, index) => {
     if (mask === null) return { pointing: null, hitRate: null };
-    const map = upsample(heatmaps.maps.data.subarray(index * cells, (index + 1) * cells), heatmaps.grid, maskSize, mode);
-    return { pointing: pointingHit(map, mask, maskSize), hitRate: maskHitRate(map, mask, maskSize) };
+    const size = [mask.height, mask.width] as const;
+    const map = upsample(heatmaps.maps.data.subarray(index * cells, (index + 1) * cells), heatmaps.grid, size, mode);
+    return { pointing: pointingHit(map, mask.data, size), hitRate: maskHitRate(map, mask.data, size) };
   });
   const pointing = perImage.map((entry) => entry.pointing).filter((value): value is number => value !== null);
   const hitRates = perImage.map((entry) => entry.hitRate).filter((value): value is number => value !== null);

@@ -107,11 +107,12 @@ describe('pointing game and hit rate', () => {
     };
     const topLeft = new Uint8Array(16);
     for (const index of [0, 1, 4, 5]) topLeft[index] = 1;
-    const summary = localizationScores(heatmaps, [topLeft, topLeft], [4, 4]);
+    const mask = { data: topLeft, width: 4, height: 4 };
+    const summary = localizationScores(heatmaps, [mask, mask]);
     expect(summary.images).toBe(2);
     expect(summary.pointingGame).toBe(0.5);
     // Image 0: 0.9·4 / (0.9·4 + 0.1·12) = 0.75; image 1: 0.1·4 / 4.8.
     expect(summary.hitRate).toBeCloseTo((0.75 + 0.4 / 4.8) / 2, 6);
-    expect(localizationScores(heatmaps, [topLeft, null], [4, 4]).images).toBe(1);
+    expect(localizationScores(heatmaps, [mask, null]).images).toBe(1);
   });
 });

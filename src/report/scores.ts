@@ -1,0 +1,110 @@
+// The JSON forms of zero-shot evaluation data:
+//
+// - scores input (`tierc eval --scores`, or eval.json of a run): `{ "labels": { NAME: [1, 0, -1,
+//   null, …] }, "scores": { NAME: [0.3, …] }, "policy"?: {…}, "bootstrap"?: {…} }`;
+// - AUROC result (`tierc eval --json`): `{ "format": "tierc-auroc-v1", "table": AurocTable }`;
+// - several models for comparison: `{ "models": [ { "name": "…", …either form… } ] }`.
+import {
+  EvalError,
+  aurocTable,
+  type AurocTable,
+  type BootstrapOptions,
+  type LabelPolicy,
+  type LabelValue,
+} from '../eval/index.js';
+import { describeJson, expectObject } from './files.js';
+
+export const aurocFormat = 'tierc-auroc-v1';
+
+export interface ScoresInput {
+  labels: Record<string, LabelValue[]>;
+  scores: Record<string, (number | null)[]>;
+  policy?: LabelPolicy;
+  bootstrap?: BootstrapOptions;
+}
+
+export interface NamedTable {
+  name: string;
+  table: AurocTable;
+}
+
+/** Checks the scores-input form and returns it typed; errors name the JSON path of the bad value. */
+export function parseScoresInput(value: unknown, file: string): ScoresInput {
+  const object = expectObject(value, file, '(top level)');
+  const labels = expectObject(object.labels, file, 'labels');
+  const scores = expectObject(object.scores, file, 'scores');
+  for (const [name, column] of Object.entries(labels)) {
+    if (!Array.isArray(column)) throw invalid(file, `labels.${name}`, `Expected an array of label values, found ${describeJson(column)}.`);
+    column.forEach((entry, index) => {
+      if (entry !== null && typeof entry !== 'number' && typeof entry !== 'string') {
+        throw invalid(file, `labels.${name}[${index}]`, `Expected 1, 0, -1, null or "", found ${describeJson(entry)}.`);
+      }
+    });
+  }
+  for (const [name, column] of Object.entries(scores)) {
+    if (!Array.isArray(column)) throw invalid(file, `scores.${name}`, `Expected an array of scores, found ${describeJson(column)}.`);
+    column.forEach((entry, index) => {
+      if (entry !== null && typeof entry !== 'number') throw invalid(file, `scores.${name}[${index}]`, `Expected a number, found ${describeJson(entry)}.`);
+    });
+  }
+  const input: ScoresInput = { labels: labels as Record<string, LabelValue[]>, scores: scores as Record<string, (number | null)[]> };
+  if (object.policy !== undefined) input.policy = expectObject(object.policy, file, 'policy') as LabelPolicy;
+  if (object.bootstrap !== undefined) input.bootstrap = expectObject(object.bootstrap, file, 'bootstrap') as BootstrapOptions;
+  return input;
+}
+
+/** Computes the AUROC table of a scores input; errors from the metrics carry `file`. */
+export function tableFromScores(input: ScoresInput, file: string, bootstrap?: BootstrapOptions | false): AurocTable {
+  try {
+    return aurocTable(input.scores, input.labels, {
+      ...(input.policy === undefined ? {} : { policy: input.policy }),
+      bootstrap: bootstrap ?? input.bootstrap ?? false,
+    });
+  } catch (error) {
+    if (error instanceof EvalError && error.issue.file === undefined) throw new EvalError({ ...error.issue, file });
+    throw error;
+  }
+}
+
+/** Reads eval.json in any of its three forms and returns one table per model. */
+export function evaluationsFromJson(value: unknown, file: string): NamedTable[] {
+  const object = expectObject(value, file, '(top level)');
+  if ('models' in object) {
+    if (!Array.isArray(object.models) || object.models.length === 0) throw invalid(file, 'models', 'Expected a non-empty array of models.');
+    return object.models.map((entry, index) => {
+      const model = expectObject(entry, file, `models[${index}]`);
+      const name = typeof model.name === 'string' ? model.name : `model ${index + 1}`;
+      return { name, table: tableFromObject(model, file, `models[${index}]`) };
+    });
+  }
+  return [{ name: typeof object.name === 'string' ? object.name : 'model', table: tableFromObject(object, file, '') }];
+}
+
+function tableFromObject(object: Record<string, unknown>, file: string, location: string): AurocTable {
+  if (object.format === aurocFormat) {
+    const table = expectObject(object.table, file, join(location, 'table'));
+    if (!Array.isArray(table.rows) || typeof table.macro !== 'object' || table.macro === null) {
+      throw invalid(file, join(location, 'table'), "Expected an AUROC table with 'rows' and 'macro', as `tierc eval --json` writes.");
+    }
+    return table as unknown as AurocTable;
+  }
+  if ('labels' in object && 'scores' in object) {
+    try {
+      return tableFromScores(parseScoresInput(object, file), file);
+    } catch (error) {
+      if (error instanceof EvalError && location !== '' && error.issue.location !== undefined) {
+        throw new EvalError({ ...error.issue, location: `${location}.${error.issue.location}` });
+      }
+      throw error;
+    }
+  }
+  throw invalid(file, location || '(top level)', `Expected 'labels' and 'scores', a 'format' of '${aurocFormat}', or 'models'.`);
+}
+
+function join(location: string, key: string): string {
+  return location === '' ? key : `${location}.${key}`;
+}
+
+function invalid(file: string, location: string, message: string): EvalError {
+  return new EvalError({ code: 'TIER7030', file, location, message });
+}
