@@ -55,6 +55,15 @@ export function interpret(module: IrModule, options: InterpretOptions): Record<s
   return results;
 }
 
+/**
+ * Evaluates one inference-mode node on already computed arguments, for constant folding.
+ * Sizes must be concrete: the node may not read graph inputs or symbols.
+ */
+export function evaluateNode(module: IrModule, node: Node, args: Tensor[], weights: ReadonlyMap<string, ArrayLike<number>>): Tensor {
+  const options: InterpretOptions = { inputs: {}, weights, mode: 'inference', outputs: [] };
+  return evaluate(node, args, { module, options, symbols: new Map(), random: () => 0 });
+}
+
 interface EvalContext {
   module: IrModule;
   options: InterpretOptions;

@@ -1,0 +1,154 @@
+// Compile-time evaluation for inference graphs: which values are constants (IR constants,
+// parameters, and anything computed only from them), which convolutions absorb the batch
+// norm that follows them, and which 2-D MatMul + Add pairs become one Gemm.
+import { evaluateNode, type Tensor } from '../../ir/interpret.js';
+import type { IrModule, OpAttrs, ValueId } from '../../ir/types.js';
+
+/**
+ * A folded value derived from a parameter that is also read at run time would store that
+ * parameter twice; above this many elements the fold is skipped. Small results such as
+ * exp(logit_scale) are always folded.
+ */
+const DUPLICATE_FOLD_LIMIT = 4096;
+
+export interface FoldPlan {
+  /** Values known at compile time. */
+  known: Map<ValueId, Tensor>;
+  /** Batch norm nodes that are emitted as a Conv with folded weight and bias. */
+  convBatchNorm: Map<ValueId, { conv: ValueId; weight: Tensor; bias: Tensor }>;
+  /** Add nodes emitted as Gemm(matmul inputs..., bias). */
+  gemm: Map<ValueId, { matmul: ValueId; bias: ValueId }>;
+  /** Nodes absorbed by a fusion, emitted as nothing. */
+  absorbed: Set<ValueId>;
+}
+
+export function planFolding(
+  module: IrModule,
+  needed: ReadonlySet<ValueId>,
+  outputs: ReadonlySet<ValueId>,
+  weights: ReadonlyMap<string, ArrayLike<number>>,
+): FoldPlan {
+  const consumers = consumersOf(module, needed);
+  const blocked = new Set<ValueId>();
+  let known = foldKnown(module, needed, blocked, weights);
+  // Unfold large parameter-derived values whose parameter is also read at run time.
+  for (;;) {
+    const before = blocked.size;
+    for (const users of paramConsumers(module, needed, consumers).values()) {
+      const live = users.some((user) => !known.has(user));
+      if (!live) continue;
+      for (const user of users) {
+        const value = known.get(user);
+        if (value && value.data.length > DUPLICATE_FOLD_LIMIT) blocked.add(user);
+      }
+    }
+    if (blocked.size === before) break;
+    known = foldKnown(module, needed, blocked, weights);
+  }
+
+  const plan: FoldPlan = { known, convBatchNorm: new Map(), gemm: new Map(), absorbed: new Set() };
+  const params = paramConsumers(module, needed, consumers);
+  const soleUse = (producer: ValueId, user: ValueId): boolean => {
+    const users = consumers.get(producer) ?? [];
+    return users.length === 1 && users[0] === user && !outputs.has(producer);
+  };
+  for (const id of needed) {
+    const node = module.nodes[id]!;
+    if (known.has(id)) continue;
+    if (node.op === 'batch_norm') planConvBatchNorm(module, id, plan, soleUse, params);
+    if (node.op === 'add') planGemm(module, id, plan, soleUse);
+  }
+  return plan;
+}
+
+function consumersOf(module: IrModule, needed: ReadonlySet<ValueId>): Map<ValueId, ValueId[]> {
+  const consumers = new Map<ValueId, ValueId[]>();
+  for (const id of needed) {
+    for (const input of module.nodes[id]!.inputs) {
+      const users = consumers.get(input) ?? [];
+      if (!users.includes(id)) users.push(id);
+      consumers.set(input, users);
+    }
+  }
+  return consumers;
+}
+
+/** For each parameter index, every node that reads it through any of its `param` nodes. */
+function paramConsumers(module: IrModule, needed: ReadonlySet<ValueId>, consumers: Map<ValueId, ValueId[]>): Map<number, ValueId[]> {
+  const result = new Map<number, ValueId[]>();
+  for (const id of needed) {
+    const node = module.nodes[id]!;
+    if (node.op !== 'param') continue;
+    const index = (node.attrs as OpAttrs['param']).param;
+    result.set(index, [...(result.get(index) ?? []), ...(consumers.get(id) ?? [])]);
+  }
+  return result;
+}
+
+function foldKnown(module: IrModule, needed: ReadonlySet<ValueId>, blocked: ReadonlySet<ValueId>, weights: ReadonlyMap<string, ArrayLike<number>>): Map<ValueId, Tensor> {
+  const known = new Map<ValueId, Tensor>();
+  for (let id = 0; id < module.nodes.length; id++) {
+    if (!needed.has(id) || blocked.has(id)) continue;
+    const node = module.nodes[id]!;
+    if (node.op === 'input') continue;
+    if (!node.inputs.every((input) => known.has(input))) continue;
+    known.set(id, evaluateNode(module, node, node.inputs.map((input) => known.get(input)!), weights));
+  }
+  return known;
+}
+
+/** conv → batch_norm with nothing between: scale each output channel's weights and fold the shift into the bias. */
+function planConvBatchNorm(module: IrModule, id: ValueId, plan: FoldPlan, soleUse: (producer: ValueId, user: ValueId) => boolean, params: Map<number, ValueId[]>): void {
+  const node = module.nodes[id]!;
+  const [convId, scaleId, shiftId, meanId, varianceId] = node.inputs as [number, number, number, number, number];
+  const conv = module.nodes[convId]!;
+  if (conv.op !== 'conv2d' || plan.known.has(convId) || !soleUse(convId, id)) return;
+  const [, weightId, biasId] = conv.inputs as [number, number, number | undefined];
+  const inputs = [weightId, scaleId, shiftId, meanId, varianceId, ...(biasId === undefined ? [] : [biasId])];
+  if (!inputs.every((input) => plan.known.has(input))) return;
+  // The folded weight replaces the original only when nothing else reads the original.
+  const weightNode = module.nodes[weightId]!;
+  if (weightNode.op === 'param') {
+    const users = params.get((weightNode.attrs as OpAttrs['param']).param) ?? [];
+    if (users.some((user) => user !== convId)) return;
+  } else if (!soleUse(weightId, convId)) {
+    return;
+  }
+  const weight = plan.known.get(weightId)!;
+  const [scale, shift, mean, variance] = [scaleId, shiftId, meanId, varianceId].map((input) => plan.known.get(input)!.data);
+  const eps = (node.attrs as OpAttrs['batch_norm']).eps;
+  const channels = weight.shape[0]!;
+  const perChannel = weight.data.length / channels;
+  const foldedWeight = new Float64Array(weight.data.length);
+  const foldedBias = new Float64Array(channels);
+  for (let o = 0; o < channels; o++) {
+    const factor = scale![o]! / Math.sqrt(variance![o]! + eps);
+    for (let i = 0; i < perChannel; i++) foldedWeight[o * perChannel + i] = weight.data[o * perChannel + i]! * factor;
+    const bias = biasId === undefined ? 0 : plan.known.get(biasId)!.data[o]!;
+    foldedBias[o] = (bias - mean![o]!) * factor + shift![o]!;
+  }
+  plan.convBatchNorm.set(id, {
+    conv: convId,
+    weight: { shape: weight.shape.slice(), data: foldedWeight },
+    bias: { shape: [channels], data: foldedBias },
+  });
+  plan.absorbed.add(convId);
+}
+
+/** add(matmul(a, b), c) with 2-D a and b, whose product nothing else reads, becomes Gemm(a, b, c). */
+function planGemm(module: IrModule, id: ValueId, plan: FoldPlan, soleUse: (producer: ValueId, user: ValueId) => boolean): void {
+  const node = module.nodes[id]!;
+  if (node.type.axes.length !== 2) return;
+  for (const [matmulId, biasId] of [[node.inputs[0]!, node.inputs[1]!], [node.inputs[1]!, node.inputs[0]!]] as const) {
+    const product = module.nodes[matmulId]!;
+    if (product.op !== 'matmul' || plan.known.has(matmulId) || !soleUse(matmulId, id)) continue;
+    const operandRanks = product.inputs.map((input) => module.nodes[input]!.type.axes.length);
+    if (operandRanks.some((rank) => rank !== 2)) continue;
+    // Gemm broadcasts C to the product's shape only, so the sum must have that shape.
+    if (product.type.axes.some((axis, i) => axis.size !== node.type.axes[i]!.size)) continue;
+    if (module.nodes[biasId]!.type.axes.length > 2 || module.nodes[biasId]!.type.dtype !== 'f32') continue;
+    plan.gemm.set(id, { matmul: matmulId, bias: biasId });
+    plan.absorbed.add(matmulId);
+    return;
+  }
+}

@@ -1,0 +1,253 @@
+// Lowers the part of an IR module that a set of values depends on into one ONNX graph in
+// inference form: graph inputs for the IR inputs it reads, initializers for parameters and
+// folded constants, and one lowering rule per remaining node.
+import type { Diagnostic, Span } from '../../diagnostics/types.js';
+import type { Tensor } from '../../ir/interpret.js';
+import type { IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '../../ir/types.js';
+import { backendDiagnostic, LoweringError } from './diagnostics.js';
+import { planFolding, type FoldPlan } from './fold.js';
+import { elementTypeOf, OnnxGraph, rawFloat32 } from './graph.js';
+import { loweringTable, structuralOps, versionAt, type LowerContext, type ValueType } from './ops/index.js';
+
+export interface LowerRequest {
+  module: IrModule;
+  opset: number;
+  graphName: string;
+  /** IR values the graph must compute. */
+  values: ValueId[];
+  /** IR values that leave the graph as outputs (a subset of `values` or values they lead to). */
+  outputs: ReadonlySet<ValueId>;
+  weights: ReadonlyMap<string, ArrayLike<number>>;
+  /** Symbols given a fixed size in this graph; every other symbol stays a dynamic dimension. */
+  fixedSymbols: ReadonlyMap<string, number>;
+}
+
+export interface LoweredGraph {
+  graph: OnnxGraph;
+  /** ONNX name of each requested value. */
+  names: Map<ValueId, string>;
+  diagnostics: Diagnostic[];
+}
+
+export function lowerValues(request: LowerRequest): LoweredGraph {
+  const emitter = new Emitter(request);
+  return emitter.run();
+}
+
+/** Where a node comes from, for the ONNX doc_string: `file:line`, then the IR node name. */
+export function provenance(span: Span | undefined, name: string | undefined): string {
+  const location = span ? `${span.file}:${span.start.line}` : 'no source location';
+  return name ? `${location} ${name}` : location;
+}
+
+class Emitter {
+  private readonly module: IrModule;
+  private readonly graph: OnnxGraph;
+  private readonly names = new Map<ValueId, string>();
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly needed: Set<ValueId>;
+  private readonly plan: FoldPlan;
+  private readonly sizeCache = new Map<string, string>();
+
+  constructor(private readonly request: LowerRequest) {
+    this.module = request.module;
+    this.graph = new OnnxGraph(request.graphName, request.opset);
+    this.needed = dependencies(this.module, request.values);
+    this.plan = planFolding(this.module, this.needed, request.outputs, request.weights);
+  }
+
+  run(): LoweredGraph {
+    this.addGraphInputs();
+    for (let id = 0; id < this.module.nodes.length; id++) {
+      if (!this.needed.has(id) || this.plan.known.has(id) || this.plan.absorbed.has(id)) continue;
+      const node = this.module.nodes[id]!;
+      if (node.op === 'input') continue;
+      this.graph.docString = provenance(node.span, node.name);
+      this.graph.namePrefix = node.name ?? `${node.op}_${id}`;
+      try {
+        this.names.set(id, this.lowerNode(id, node));
+      } catch (error) {
+        if (!(error instanceof LoweringError)) throw error;
+        this.diagnostics.push(error.diagnostic);
+        this.names.set(id, '');
+      }
+    }
+    const names = new Map<ValueId, string>();
+    for (const id of this.request.values) names.set(id, this.nameOf(id));
+    return { graph: this.graph, names, diagnostics: this.diagnostics };
+  }
+
+  /** The ONNX value type of an IR value, with fixed symbols replaced by their sizes. */
+  typeOf(id: ValueId): ValueType {
+    return valueType(this.module.nodes[id]!.type, this.request.fixedSymbols);
+  }
+
+  /** The ONNX name of an IR value; a known value becomes an initializer on first use. */
+  nameOf(id: ValueId): string {
+    const existing = this.names.get(id);
+    if (existing !== undefined) return existing;
+    const value = this.plan.known.get(id);
+    if (!value) throw new Error(`value ${id} is used before it is lowered`);
+    const name = this.addKnown(id, value);
+    this.names.set(id, name);
+    return name;
+  }
+
+  private addGraphInputs(): void {
+    const used = new Set<number>();
+    for (const id of this.needed) {
+      const node = this.module.nodes[id]!;
+      if (node.op === 'input') used.add((node.attrs as OpAttrs['input']).input);
+    }
+    this.module.inputs.forEach((input, index) => {
+      if (!used.has(index)) return;
+      const type = valueType(input.type, this.request.fixedSymbols);
+      this.graph.addInput(input.name, elementTypeOf(type.dtype), type.dims);
+    });
+    for (const id of this.needed) {
+      const node = this.module.nodes[id]!;
+      if (node.op === 'input') this.names.set(id, this.module.inputs[(node.attrs as OpAttrs['input']).input]!.name);
+    }
+  }
+
+  /** Parameters keep their checkpoint name, so tied parameters are stored once; folded values are named after their node. */
+  private addKnown(id: ValueId, value: Tensor): string {
+    const node = this.module.nodes[id]!;
+    if (node.op === 'param') {
+      const param = this.module.params[(node.attrs as OpAttrs['param']).param]!;
+      const existing = this.graph.initializers.find((init) => init.name === param.name);
+      if (existing) return existing.name;
+      return this.addTensor(param.name, value, node.type.dtype);
+    }
+    if (node.op === 'constant' && value.data.length <= 16 && node.type.dtype !== 'bool') {
+      return this.graph.constant(node.type.dtype === 'f32' ? 'float' : 'int32', value.shape, value.data);
+    }
+    return this.addTensor(this.graph.fresh(node.name ? `${node.name}.${node.op}` : `${node.op}_${id}`), value, node.type.dtype, true);
+  }
+
+  private addTensor(name: string, value: Tensor, dtype: string, reserved = false): string {
+    const type = dtype === 'f32' ? 'float' : dtype === 'i32' ? 'int32' : 'bool';
+    let raw: Uint8Array;
+    if (type === 'float') raw = rawFloat32(value.data);
+    else if (type === 'int32') raw = new Uint8Array(Int32Array.from(value.data).buffer);
+    else raw = Uint8Array.from(value.data, (v) => (v ? 1 : 0));
+    if (reserved) {
+      this.graph.initializers.push({ name, type, dims: value.shape.slice(), raw });
+      return name;
+    }
+    return this.graph.addInitializer(name, type, value.shape.slice(), raw);
+  }
+
+  private lowerNode(id: ValueId, node: Node): string {
+    if (node.op === 'dropout') return this.nameOf(node.inputs[0]!);
+    const fusedConv = this.plan.convBatchNorm.get(id);
+    if (fusedConv) return this.lowerFusedConv(fusedConv);
+    const gemm = this.plan.gemm.get(id);
+    if (gemm) {
+      const product = this.module.nodes[gemm.matmul]!;
+      return this.graph.node('Gemm', [...product.inputs.map((input) => this.nameOf(input)), this.nameOf(gemm.bias)]);
+    }
+    if (structuralOps.has(node.op)) throw new Error(`${node.op} node ${id} should have been folded`);
+    const lowering = loweringTable.get(node.op);
+    const version = lowering && versionAt(lowering, this.request.opset);
+    if (!version) {
+      throw new LoweringError(backendDiagnostic('TIER4005', `The op '${node.op}' has no ONNX lowering at opset ${this.request.opset}.`, node.span));
+    }
+    return version.lower(this.context(id, node));
+  }
+
+  private lowerFusedConv(fused: { conv: ValueId; weight: Tensor; bias: Tensor }): string {
+    const conv = this.module.nodes[fused.conv]!;
+    const attrs = conv.attrs as OpAttrs['conv2d'];
+    const base = conv.name ?? `conv2d_${fused.conv}`;
+    const weight = this.addTensor(this.graph.fresh(`${base}.weight_bn_folded`), fused.weight, 'f32', true);
+    const bias = this.addTensor(this.graph.fresh(`${base}.bias_bn_folded`), fused.bias, 'f32', true);
+    return this.graph.node('Conv', [this.nameOf(conv.inputs[0]!), weight, bias], {
+      dilations: attrs.dilations,
+      group: attrs.groups,
+      kernel_shape: fused.weight.shape.slice(2),
+      pads: attrs.pads,
+      strides: attrs.strides,
+    });
+  }
+
+  private context(id: ValueId, node: Node): LowerContext {
+    const unsupported = (code: string, message: string): never => {
+      throw new LoweringError(backendDiagnostic(code, message, node.span));
+    };
+    return {
+      graph: this.graph,
+      opset: this.request.opset,
+      node,
+      attrs: node.attrs,
+      inputs: node.inputs.map((input) => this.nameOf(input)),
+      inputTypes: node.inputs.map((input) => this.typeOf(input)),
+      outputType: this.typeOf(id),
+      runtimeSize: (size, form) => this.runtimeSize(size, form, node, unsupported),
+      unsupported,
+    };
+  }
+
+  /** Reads a symbolic size (a symbol or a product such as `batch*16`) with Shape at run time. */
+  private runtimeSize(size: string, form: 'scalar' | 'vector', node: Node, unsupported: (code: string, message: string) => never): string {
+    const key = `${size}|${form}`;
+    const cached = this.sizeCache.get(key);
+    if (cached) return cached;
+    const factors = size.split('*').map((part) => part.trim());
+    let result: string | undefined;
+    for (const factor of factors) {
+      const term = /^\d+$/.test(factor)
+        ? form === 'scalar' ? this.graph.constant('int64', [], [Number(factor)]) : this.graph.ints([Number(factor)])
+        : this.symbolSize(factor, form, node, unsupported);
+      result = result === undefined ? term : this.graph.node('Mul', [result, term]);
+    }
+    this.sizeCache.set(key, result!);
+    return result!;
+  }
+
+  private symbolSize(symbol: string, form: 'scalar' | 'vector', node: Node, unsupported: (code: string, message: string) => never): string {
+    const fixed = this.request.fixedSymbols.get(symbol);
+    if (fixed !== undefined) return form === 'scalar' ? this.graph.constant('int64', [], [fixed]) : this.graph.ints([fixed]);
+    for (const input of this.graph.inputs) {
+      const dims = input.type!.tensorType!.shape!.dim!;
+      const axis = dims.findIndex((dim) => dim.dimParam === symbol);
+      if (axis < 0) continue;
+      const shape = this.graph.node('Shape', [input.name!], {}, { name: `size/${symbol}/Shape` });
+      const index = form === 'scalar' ? this.graph.constant('int64', [], [axis]) : this.graph.ints([axis]);
+      return this.graph.node('Gather', [shape, index], { axis: 0 }, { name: `size/${symbol}/Gather` });
+    }
+    return unsupported('TIER4003', `The size '${symbol}' of '${node.name ?? node.op}' cannot be read from the inputs of graph '${this.graph.name}'.`);
+  }
+}
+
+/** Every node that one of `values` depends on, including the values themselves. */
+export function dependencies(module: IrModule, values: readonly ValueId[]): Set<ValueId> {
+  const needed = new Set<ValueId>();
+  const stack = [...values];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (needed.has(id)) continue;
+    needed.add(id);
+    stack.push(...module.nodes[id]!.inputs);
+  }
+  return needed;
+}
+
+export function valueType(type: TensorType, fixedSymbols: ReadonlyMap<string, number>): ValueType {
+  return { dtype: type.dtype, dims: type.axes.map((axis) => fixSize(axis.size, fixedSymbols)) };
+}
+
+/** Replaces fixed symbols by their sizes; a product becomes a number once every factor is known. */
+function fixSize(size: Size, fixedSymbols: ReadonlyMap<string, number>): Size {
+  if (typeof size === 'number') return size;
+  const factors = size.split('*').map((part) => part.trim());
+  let product = 1;
+  const open: string[] = [];
+  for (const factor of factors) {
+    const value = /^\d+$/.test(factor) ? Number(factor) : fixedSymbols.get(factor);
+    if (value === undefined) open.push(factor);
+    else product *= value;
+  }
+  if (open.length === 0) return product;
+  return product === 1 ? open.join('*') : [String(product), ...open].join('*');
+}

@@ -1,0 +1,27 @@
+// The ONNX protobuf classes from `onnx-proto` (a CommonJS package, so it is imported whole)
+// and the numeric enums the emitter uses.
+import onnxProto from 'onnx-proto';
+
+export const onnx = onnxProto.onnx;
+export type { onnx as OnnxTypes } from 'onnx-proto';
+
+/** TensorProto.DataType values. */
+export const ElementType = {
+  float: 1,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+} as const;
+
+/** AttributeProto.AttributeType values. */
+export const AttributeType = {
+  float: 1,
+  int: 2,
+  string: 3,
+  tensor: 4,
+  floats: 6,
+  ints: 7,
+} as const;
+
+/** TensorProto.DataLocation value for tensors stored in an external file. */
+export const EXTERNAL_DATA_LOCATION = 1;

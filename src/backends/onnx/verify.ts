@@ -1,0 +1,94 @@
+// verifyOnnx: compiles graphs in memory, runs them in onnxruntime-node, and compares every
+// output with the reference interpreter on the same weights and inputs.
+import * as ort from 'onnxruntime-node';
+import type { Diagnostic } from '../../diagnostics/types.js';
+import { interpret, type TensorValue } from '../../ir/interpret.js';
+import type { IrModule } from '../../ir/types.js';
+import { compileOnnx, type OnnxCompileOptions } from './compile.js';
+import { backendDiagnostic } from './diagnostics.js';
+import { GRAPH_KINDS, planGraph, type OnnxGraphKind } from './graphs.js';
+import { weightArrays } from './weights.js';
+
+export const DEFAULT_TOLERANCE = 1e-4;
+
+export interface OutputComparison {
+  graph: OnnxGraphKind;
+  output: string;
+  shape: number[];
+  maxAbsDiff: number;
+  /** max |onnx − reference| / max(|reference|, 1e-6) over elements. */
+  maxRelDiff: number;
+}
+
+export interface VerifyReport {
+  comparisons: OutputComparison[];
+  /** Errors from compiling, loading or running, and one TIER4030 per output above the tolerance. */
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+export interface VerifyOptions extends Partial<Omit<OnnxCompileOptions, 'weights'>> {
+  /** Maximum absolute difference allowed; default 1e-4. */
+  tolerance?: number;
+  intraOpThreads?: number;
+}
+
+export async function verifyOnnx(module: IrModule, weights: OnnxCompileOptions['weights'], inputs: Record<string, TensorValue>, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const graphs = options.graphs ?? GRAPH_KINDS.filter((kind) => kind !== 'zeroshot' || options.zeroshot !== undefined);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const compiled = compileOnnx(module, { ...options, graphs, weights, externalDataThreshold: Infinity });
+  const diagnostics = [...compiled.diagnostics];
+  const comparisons: OutputComparison[] = [];
+  const arrays = weightArrays(weights);
+  for (const file of compiled.files) {
+    const kind = file.name.replace(/\.onnx$/, '') as OnnxGraphKind;
+    const plan = planGraph(module, kind, options.zeroshot);
+    if (Array.isArray(plan)) continue;
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      const session = await ort.InferenceSession.create(file.bytes, { intraOpNumThreads: options.intraOpThreads ?? 1, interOpNumThreads: 1 });
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const name of session.inputNames) {
+        const declared = module.inputs.find((input) => input.name === name);
+        const value = inputs[name];
+        if (!declared || !value) throw new Error(`input '${name}' of graph '${kind}' is not given`);
+        feeds[name] = declared.type.dtype === 'f32'
+          ? new ort.Tensor('float32', Float32Array.from(value.data), value.shape)
+          : declared.type.dtype === 'i32'
+            ? new ort.Tensor('int32', Int32Array.from(value.data), value.shape)
+            : new ort.Tensor('bool', Uint8Array.from(value.data), value.shape);
+      }
+      results = await session.run(feeds);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      diagnostics.push(backendDiagnostic('TIER4031', `onnxruntime failed on graph '${kind}': ${message.split('\n')[0]}`));
+      continue;
+    }
+    const reference = interpret(plan.module, { inputs, weights: arrays, mode: 'inference', outputs: plan.outputs.map((o) => o.name) });
+    for (const { name } of plan.outputs) {
+      const expected = reference[name]!;
+      const actual = results[name]!;
+      const comparison = compare(kind, name, expected.shape, expected.data, actual.dims as readonly number[], actual.data as ArrayLike<number>);
+      comparisons.push(comparison);
+      if (!(comparison.maxAbsDiff <= tolerance)) {
+        diagnostics.push(backendDiagnostic('TIER4030', `Output '${name}' of graph '${kind}' differs from the reference interpreter by ${comparison.maxAbsDiff.toExponential(3)}, above the tolerance ${tolerance}.`));
+      }
+    }
+  }
+  return { comparisons, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+function compare(graph: OnnxGraphKind, output: string, shape: number[], expected: ArrayLike<number>, actualShape: readonly number[], actual: ArrayLike<number>): OutputComparison {
+  const sameShape = shape.length === actualShape.length && shape.every((dim, i) => dim === actualShape[i]);
+  if (!sameShape || expected.length !== actual.length) {
+    return { graph, output, shape, maxAbsDiff: Infinity, maxRelDiff: Infinity };
+  }
+  let maxAbsDiff = 0;
+  let maxRelDiff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(Number(actual[i]) - expected[i]!);
+    maxAbsDiff = Math.max(maxAbsDiff, Number.isNaN(diff) ? Infinity : diff);
+    maxRelDiff = Math.max(maxRelDiff, diff / Math.max(Math.abs(expected[i]!), 1e-6));
+  }
+  return { graph, output, shape, maxAbsDiff, maxRelDiff };
+}
