@@ -2,3 +2,4 @@
 export type * from './types.js';
 export { childrenOf, walk } from './walk.js';
 export { settingKey, settingsOf, nestedBlocksOf, findSetting, singleExpression } from './settings.js';
+export { isImportable, visibleDeclarations, type Program, type SourceFile } from './program.js';

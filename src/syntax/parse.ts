@@ -46,8 +46,9 @@ export function parse(text: string, file: string): ParseResult {
   for (const error of lexed.errors) {
     const shown = showCharacters(text.slice(error.offset, error.offset + error.length));
     const noun = error.length > 1 ? 'characters' : 'character';
+    const pronoun = error.length > 1 ? 'them' : 'it';
     diagnostics.push(
-      makeDiagnostic('TIER1001', `Unexpected ${noun} '${shown}'; remove it or put it inside a string.`, span(error.offset, error.offset + error.length)),
+      makeDiagnostic('TIER1001', `Unexpected ${noun} '${shown}'; remove ${pronoun} or put ${pronoun} inside a string.`, span(error.offset, error.offset + error.length)),
     );
   }
 

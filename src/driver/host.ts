@@ -1,0 +1,38 @@
+// The file system as the compiler sees it. Tests pass an in-memory host; the CLI uses nodeHost.
+import { readFileSync, realpathSync } from 'node:fs';
+
+export interface CompilerHost {
+  /** Absolute working directory; relative paths and display paths are taken from it. */
+  cwd: string;
+  /** Reads a UTF-8 file; throws a Node-style error (with `code`, such as ENOENT) on failure. */
+  readFile(path: string): string;
+  /** Resolves symbolic links; returns the path unchanged when it does not exist. */
+  realpath(path: string): string;
+}
+
+export function nodeHost(cwd: string): CompilerHost {
+  return {
+    cwd,
+    readFile: (path) => readFileSync(path, 'utf8'),
+    realpath: (path) => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return path;
+      }
+    },
+  };
+}
+
+/** A host over a map of absolute paths to file texts. */
+export function memoryHost(files: Record<string, string>, cwd = '/'): CompilerHost {
+  return {
+    cwd,
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file '${path}'`), { code: 'ENOENT' });
+      return text;
+    },
+    realpath: (path) => path,
+  };
+}
