@@ -226,6 +226,11 @@ export class IrBuilder {
     return node.op === 'param' ? this.params[(node.attrs as OpAttrs['param']).param] : undefined;
   }
 
+  /** The declaration of a size symbol, or undefined when it was not declared. */
+  symbolDecl(name: string): SymbolDecl | undefined {
+    return this.symbols.find((s) => s.name === name);
+  }
+
   /** Parameters created so far (read-only view). */
   get paramList(): readonly Param[] {
     return this.params;

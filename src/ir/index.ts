@@ -8,3 +8,5 @@ export { broadcastTypes, sameSize, sizeProduct } from './shape_util.js';
 export { verifyModule, assertValidModule } from './verify.js';
 export type { IrProblem } from './verify.js';
 export { printModule, formatNamedType } from './print.js';
+export { countParams, countFlops } from './counts.js';
+export type { ParamCount, ParamCounts, FlopCounts } from './counts.js';
