@@ -1,5 +1,9 @@
 // Every subcommand of `tierc`, in the order `tierc --help` lists them.
 import type { CliCommand } from '../command.js';
 import { checkCommand } from './check.js';
+import { dataCommand } from './data.js';
+import { evalCommand } from './eval.js';
+import { reportCommand } from './report.js';
+import { tokenizerCommand } from './tokenizer.js';
 
-export const commands: CliCommand[] = [checkCommand];
+export const commands: CliCommand[] = [checkCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand];

@@ -3,7 +3,9 @@
 import type { CatalogEntry } from './entry.js';
 import { syntaxCatalog } from './syntax.js';
 import { namesCatalog } from './names.js';
+import { resolveCatalog } from './resolve.js';
 import { shapesCatalog } from './shapes.js';
+import { dataCatalog } from './data.js';
 import { trainCatalog } from './train.js';
 import { evalCatalog } from './eval.js';
 import { internalCatalog } from './internal.js';
@@ -13,7 +15,9 @@ export type { CatalogEntry } from './entry.js';
 export const catalog: CatalogEntry[] = [
   ...syntaxCatalog,
   ...namesCatalog,
+  ...resolveCatalog,
   ...shapesCatalog,
+  ...dataCatalog,
   ...trainCatalog,
   ...evalCatalog,
   ...internalCatalog,

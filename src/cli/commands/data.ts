@@ -1,0 +1,200 @@
+// `tierc data check` reads every row of a manifest and reports what would break training;
+// `tierc data phantom` writes the synthetic chest radiograph dataset.
+import { writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { checkDataset, contactSheet, DataError, formatIssue, generatePhantom, synthesizePhantom, type DataCheckReport, type DataIssue } from '../../data/index.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { ExitCode, type CliIo } from '../io.js';
+
+/** A progress bar on stderr, shown only when the output is a terminal. */
+export function progressBar(io: CliIo, label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!io.isTTY) return { update: () => undefined, stop: () => undefined };
+  const stream = { isTTY: true, columns: 80, write: (text: string) => (io.stderr(text), true) } as unknown as NodeJS.WritableStream;
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream, hideCursor: false, clearOnComplete: true });
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+interface CheckFlags {
+  manifest: string;
+  root: string;
+  imageColumn: string;
+  textColumn: string;
+  labels?: string;
+  uncertain: 'positive' | 'negative' | 'ignore';
+  blank: 'negative' | 'ignore';
+  splitColumn?: string;
+  section?: string;
+  tokenizer?: string;
+  maxLen?: string;
+  onMissing: 'fail' | 'skip';
+  channels: string;
+  maxDimension?: string;
+  json?: boolean;
+}
+
+function listFlag(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+async function runCheck(flags: CheckFlags, context: CliContext): Promise<void> {
+  const { io } = context;
+  const resolve = (file: string): string => path.resolve(io.cwd, file);
+  const maxLen = flags.maxLen !== undefined ? Number(flags.maxLen) : 128;
+  if (!(Number.isInteger(maxLen) && maxLen > 0)) {
+    io.stderr(`tierc: --max-len must be a positive integer, but it is '${flags.maxLen}'.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  const labels = listFlag(flags.labels);
+  const section = listFlag(flags.section);
+  const bar = flags.json ? progressBar({ ...io, isTTY: false }, '') : progressBar(io, 'checking');
+  const report = await checkDataset(
+    {
+      manifest: {
+        manifest: resolve(flags.manifest),
+        image: { column: flags.imageColumn, root: resolve(flags.root) },
+        text: { column: flags.textColumn, ...(section !== undefined ? { section } : {}) },
+        ...(labels !== undefined ? { labels: { columns: labels, uncertain: flags.uncertain, blank: flags.blank } } : {}),
+        ...(flags.splitColumn !== undefined ? { split: { column: flags.splitColumn } } : {}),
+      },
+      ...(flags.tokenizer !== undefined ? { tokenizer: { path: resolve(flags.tokenizer), maxLen } } : {}),
+      image: { channels: flags.channels === '3' ? 3 : 1, ...(flags.maxDimension !== undefined ? { maxDimension: Number(flags.maxDimension) } : {}) },
+      onMissing: flags.onMissing,
+    },
+    (done, total) => bar.update(done, total),
+  );
+  bar.stop();
+  if (flags.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(renderReport(report));
+  context.setExitCode(report.failsTraining ? ExitCode.inputError : ExitCode.ok);
+}
+
+/** The human-readable form of a check report. */
+export function renderReport(report: DataCheckReport): string {
+  const lines: string[] = [];
+  const issues = (title: string, list: DataIssue[]): void => {
+    if (list.length === 0) return;
+    lines.push(`${title} (${list.length}):`);
+    for (const issue of list.slice(0, 50)) lines.push(`  ${formatIssue(issue)}`);
+    if (list.length > 50) lines.push(`  ... and ${list.length - 50} more (use --json for the full list)`);
+  };
+  lines.push(`${report.manifest}: ${report.rows} rows, ${report.usableRows} usable`);
+  const splits = Object.entries(report.splits).map(([name, count]) => `${name} ${count}`);
+  if (splits.length > 0) lines.push(`splits: ${splits.join(', ')}`);
+  const { width, height } = report.images;
+  if (width !== null && height !== null) {
+    const formats = Object.entries(report.images.formats).map(([name, count]) => `${name} ${count}`).join(', ');
+    lines.push(`images: ${width.count} decoded (${formats}); width ${width.min}–${width.max} (median ${width.median}), height ${height.min}–${height.max} (median ${height.median})`);
+  }
+  for (const [name, counts] of Object.entries(report.labels)) lines.push(`label '${name}': ${counts.positive} positive, ${counts.negative} negative, ${counts.unknown} unknown`);
+  if (report.tokens !== null) {
+    const t = report.tokens;
+    lines.push(`tokens: ${t.min}–${t.max} (mean ${t.mean.toFixed(1)}, median ${t.median}, 95th percentile ${t.p95}); ${t.truncated} longer than ${t.maxLen}`);
+  }
+  issues('errors', report.errors);
+  issues('warnings', report.warnings);
+  issues('skipped rows', report.skipped);
+  lines.push(report.failsTraining ? 'The dataset has errors that would stop training.' : 'The dataset is ready for training.');
+  return `${lines.join('\n')}\n`;
+}
+
+interface PhantomFlags {
+  n: string;
+  size: string;
+  seed: string;
+  output: string;
+  force?: boolean;
+  contactSheet?: string;
+  json?: boolean;
+}
+
+async function runPhantom(flags: PhantomFlags, context: CliContext): Promise<void> {
+  const { io } = context;
+  const numbers = { n: Number(flags.n), size: Number(flags.size), seed: Number(flags.seed) };
+  for (const [name, value] of Object.entries(numbers)) {
+    if (!Number.isInteger(value) || value < 0) {
+      io.stderr(`tierc: --${name} must be a non-negative integer, but it is '${flags[name as 'n' | 'size' | 'seed']}'.\n`);
+      context.setExitCode(ExitCode.usage);
+      return;
+    }
+  }
+  const bar = flags.json ? progressBar({ ...io, isTTY: false }, '') : progressBar(io, 'writing');
+  const summary = await generatePhantom({ ...numbers, outDir: path.resolve(io.cwd, flags.output), force: Boolean(flags.force) }, (done, total) => bar.update(done, total));
+  bar.stop();
+  if (flags.contactSheet !== undefined) {
+    const target = path.resolve(io.cwd, flags.contactSheet);
+    // The sheet shows the first 24 images; regenerating them from the seed is cheaper than reading the files back.
+    const images = synthesizePhantom({ n: Math.min(24, numbers.n), size: numbers.size, seed: numbers.seed });
+    await writeFile(`${target}.partial`, await contactSheet(images, numbers.size));
+    await rename(`${target}.partial`, target);
+  }
+  if (flags.json) {
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const positives = Object.entries(summary.positives).map(([name, count]) => `${name} ${count}`).join(', ');
+  const splits = Object.entries(summary.splits).map(([name, count]) => `${name} ${count}`).join(', ');
+  io.stdout(`Wrote ${summary.images} synthetic ${summary.size}×${summary.size} images of ${summary.patients} patients to ${summary.outDir}\n`);
+  io.stdout(`splits: ${splits}\npositives: ${positives}; ${summary.normal} without findings\nvocab.txt: ${summary.vocabSize} tokens\n`);
+}
+
+/** Runs an action, turning a `DataError` into its message and exit code 1. */
+export async function guarded(context: CliContext, action: () => Promise<void> | void): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    context.io.stderr(`tierc: ${error.message}\n`);
+    context.setExitCode(ExitCode.inputError);
+  }
+}
+
+export const dataCommand: CliCommand = {
+  register(program: Command, context: CliContext): void {
+    const data = program.command('data').description('Check datasets and generate the synthetic chest radiograph phantom.');
+    data
+      .command('check')
+      .description('Read every row of a manifest and report what would stop training, with row numbers.')
+      .requiredOption('--manifest <file>', 'CSV or JSONL manifest')
+      .requiredOption('--root <dir>', 'folder that image paths are relative to')
+      .requiredOption('--image-column <name>', 'column with the image path')
+      .requiredOption('--text-column <name>', 'column with the report text')
+      .option('--labels <names>', 'comma-separated label columns (values 1, 0, -1 uncertain, blank)')
+      .addOption(new Option('--uncertain <policy>', 'meaning of -1 labels').choices(['positive', 'negative', 'ignore']).default('ignore'))
+      .addOption(new Option('--blank <policy>', 'meaning of blank labels').choices(['negative', 'ignore']).default('negative'))
+      .option('--split-column <name>', 'column with the split name (train, validate, test)')
+      .option('--section <names>', 'report sections to keep, in order of preference, for example impression,findings')
+      .option('--tokenizer <file>', 'vocab.txt or tokenizer.json, to measure token lengths')
+      .option('--max-len <n>', 'maximum tokens per report, special tokens included', '128')
+      .addOption(new Option('--on-missing <policy>', 'fail, or skip rows whose image is missing or unreadable').choices(['fail', 'skip']).default('fail'))
+      .addOption(new Option('--channels <n>', 'channels the model reads').choices(['1', '3']).default('1'))
+      .option('--max-dimension <n>', 'largest image width or height accepted, in pixels', '16384')
+      .option('--json', 'print the report as JSON')
+      .action((flags: CheckFlags) => guarded(context, () => runCheck(flags, context)));
+    data
+      .command('phantom')
+      .description('Write the synthetic chest radiograph phantom: images, finding masks, reports, manifest.csv and vocab.txt.')
+      .option('--n <count>', 'number of images', '600')
+      .option('--size <pixels>', 'image width and height', '128')
+      .option('--seed <k>', 'random seed; the same seed writes the same bytes', '1')
+      .requiredOption('-o, --output <dir>', 'output folder')
+      .option('--force', 'replace the output folder if it is not empty')
+      .option('--contact-sheet <file>', 'also write a PNG contact sheet of the first 24 images with finding outlines')
+      .option('--json', 'print the summary as JSON')
+      .action((flags: PhantomFlags) => guarded(context, () => runPhantom(flags, context)));
+  },
+};
