@@ -3,7 +3,7 @@
 // arrays, so either backend (tfjs or onnxruntime) can feed it.
 export { EvalError, formatEvalIssue, evalIssueToDiagnostic, type EvalIssue } from './errors.js';
 export { tensor, stackRows, type Tensor, type Vector } from './tensor.js';
-export { resolveLabels, defaultLabelPolicy, type LabelPolicy, type LabelValue, type ResolvedLabels } from './labels.js';
+export { checkLabelPolicy, resolveLabels, defaultLabelPolicy, type LabelPolicy, type LabelValue, type ResolvedLabels } from './labels.js';
 export {
   auroc,
   bootstrapAuroc,

@@ -7,12 +7,12 @@ import { EvalError } from './errors.js';
 export type LabelValue = number | string | null;
 
 export interface LabelPolicy {
-  /** What -1 (uncertain) counts as. Default 'exclude'. */
-  uncertain?: 'exclude' | 'positive' | 'negative';
-  /** What a blank cell (null, NaN, '') counts as. Default 'exclude'. */
-  blank?: 'exclude' | 'negative';
-  /** Further numeric values that mark an entry as masked, for example [2] in a data set that codes "not assessed" as 2. */
-  ignore?: readonly number[];
+  /** What -1 (uncertain) counts as; 'ignore' (the default) leaves the entry out of this label's metrics. */
+  uncertain?: 'ignore' | 'positive' | 'negative';
+  /** What a blank cell (null, NaN, '') counts as; 'ignore' (the default) leaves it out. */
+  blank?: 'ignore' | 'negative';
+  /** Further numeric values that mark an entry as masked (left out), for example [2] in a data set that codes "not assessed" as 2. */
+  masked?: readonly number[];
 }
 
 /** Per-entry targets: 1 positive, 0 negative, -1 excluded from this label's metrics. */
@@ -23,11 +23,11 @@ export interface ResolvedLabels {
   excluded: number;
 }
 
-export const defaultLabelPolicy: Required<LabelPolicy> = { uncertain: 'exclude', blank: 'exclude', ignore: [] };
+export const defaultLabelPolicy: Required<LabelPolicy> = { uncertain: 'ignore', blank: 'ignore', masked: [] };
 
-/** Applies `policy` to a label column; a value that is not 1, 0, -1, blank or listed in `ignore` is an error. */
+/** Applies `policy` to a label column; a value that is not 1, 0, -1, blank or listed in `masked` is an error. */
 export function resolveLabels(values: readonly LabelValue[], policy: LabelPolicy = {}, where = 'labels'): ResolvedLabels {
-  const full = { ...defaultLabelPolicy, ...policy };
+  const full = checkLabelPolicy(policy);
   const targets = new Int8Array(values.length);
   let positives = 0;
   let negatives = 0;
@@ -43,14 +43,14 @@ export function resolveLabels(values: readonly LabelValue[], policy: LabelPolicy
 function resolveOne(raw: LabelValue, policy: Required<LabelPolicy>, location: string): 1 | 0 | -1 {
   const value = typeof raw === 'string' ? parseLabelText(raw, location) : raw;
   if (value === null || Number.isNaN(value)) return policy.blank === 'negative' ? 0 : -1;
-  if (policy.ignore.includes(value)) return -1;
+  if (policy.masked.includes(value)) return -1;
   if (value === 1) return 1;
   if (value === 0) return 0;
   if (value === -1) return policy.uncertain === 'positive' ? 1 : policy.uncertain === 'negative' ? 0 : -1;
   throw new EvalError({
     code: 'TIER7002',
     location,
-    message: `Label value ${JSON.stringify(raw)} is not 1, 0, -1 or blank; list it in the label policy's 'ignore' values if it marks a masked entry.`,
+    message: `Label value ${JSON.stringify(raw)} is not 1, 0, -1 or blank; list it in the label policy's 'masked' values if it marks an entry to leave out.`,
   });
 }
 
@@ -62,4 +62,15 @@ function parseLabelText(text: string, location: string): number | null {
     throw new EvalError({ code: 'TIER7002', location, message: `Label value '${text}' is not a number or blank.` });
   }
   return value;
+}
+
+/** Fills in defaults and rejects unknown values, which would otherwise be read as 'ignore'. */
+export function checkLabelPolicy(policy: LabelPolicy): Required<LabelPolicy> {
+  const full = { ...defaultLabelPolicy, ...policy };
+  const problems: string[] = [];
+  if (!['ignore', 'positive', 'negative'].includes(full.uncertain)) problems.push(`'uncertain' must be 'ignore', 'positive' or 'negative', not ${JSON.stringify(full.uncertain)}`);
+  if (!['ignore', 'negative'].includes(full.blank)) problems.push(`'blank' must be 'ignore' or 'negative', not ${JSON.stringify(full.blank)}`);
+  if (!Array.isArray(full.masked) || full.masked.some((value) => typeof value !== 'number')) problems.push(`'masked' must be an array of numbers`);
+  if (problems.length > 0) throw new EvalError({ code: 'TIER7008', message: `The label policy is invalid: ${problems.join('; ')}.` });
+  return full;
 }

@@ -2,7 +2,7 @@
 // macro mean over the labels whose AUROC is defined. The macro interval resamples images
 // jointly across labels (plain bootstrap), because labels of one image are correlated.
 import type { EvalIssue } from './errors.js';
-import { resolveLabels, type LabelPolicy, type LabelValue } from './labels.js';
+import { checkLabelPolicy, resolveLabels, type LabelPolicy, type LabelValue } from './labels.js';
 import {
   auroc,
   bootstrapAuroc,
@@ -65,7 +65,7 @@ export function aurocTable(
   labels: Readonly<Record<string, readonly LabelValue[]>>,
   options: AurocTableOptions = {},
 ): AurocTable {
-  const policy: Required<LabelPolicy> = { uncertain: 'exclude', blank: 'exclude', ignore: [], ...options.policy };
+  const policy = checkLabelPolicy(options.policy ?? {});
   const bootstrap = options.bootstrap === undefined || options.bootstrap === false ? null : checkBootstrapOptions(options.bootstrap);
   checkSameNames(scores, labels);
 

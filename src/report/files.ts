@@ -1,6 +1,6 @@
 // Reading the files of a run directory: JSON with located errors, paths that must stay inside
 // the directory, and tensors stored inline or as raw little-endian float32 files.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvalError, tensor, type Tensor } from '../eval/index.js';
 
@@ -116,4 +116,16 @@ export function describeJson(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** Writes `text` to a temporary file beside `file` and renames it, so readers never see half a file. */
+export function writeAtomically(file: string, text: string): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new EvalError({ code: 'TIER7035', file, message: `The file cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}).` });
+  }
 }

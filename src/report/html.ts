@@ -1,9 +1,9 @@
 // The report page: one self-contained HTML file with every picture inlined as a PNG data URI
 // and the CSS inline, so it opens anywhere without network access. Sections whose inputs the
 // run directory lacks are listed as left out rather than silently missing.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EvalError, type AurocTable, type ConfidenceInterval, type EvalIssue } from '../eval/index.js';
+import { type AurocTable, type ConfidenceInterval, type EvalIssue } from '../eval/index.js';
+import { writeAtomically } from './files.js';
 import { computeFigures, type Figures, type Picture } from './figures.js';
 import { loadRunDirectory, type RunDirectory, type RunSettings } from './rundir.js';
 import type { NamedTable } from './scores.js';
@@ -33,14 +33,7 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
 /** Builds the report of `runDir` and writes it to `outFile` through a temporary file, so a failure leaves no partial page. */
 export async function writeReport(runDir: string, outFile: string, options: ReportOptions = {}): Promise<BuiltReport> {
   const report = await buildReport(runDir, options);
-  const temporary = path.join(path.dirname(outFile), `.${path.basename(outFile)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, report.html);
-    renameSync(temporary, outFile);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new EvalError({ code: 'TIER7035', file: outFile, message: `The report cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}).` });
-  }
+  writeAtomically(outFile, report.html);
   return report;
 }
 

@@ -58,12 +58,16 @@ describe('auroc', () => {
   it('applies uncertain and blank policies', () => {
     const resolved = resolveLabels([1, 0, -1, null, '', ' 1 '], { uncertain: 'positive', blank: 'negative' });
     expect([...resolved.targets]).toEqual([1, 0, 1, 0, 0, 1]);
-    expect(resolveLabels([2, 1, 0], { ignore: [2] }).excluded).toBe(1);
+    expect(resolveLabels([2, 1, 0], { masked: [2] }).excluded).toBe(1);
   });
 
   it('rejects invalid label values', async () => {
     expect(await errorCodeOf(() => auroc([0.1, 0.2], [0, 2]))).toBe('TIER7002');
     expect(await errorCodeOf(() => auroc([0.1, 0.2], [0, 'yes']))).toBe('TIER7002');
+  });
+
+  it('rejects an unknown policy setting', async () => {
+    expect(await errorCodeOf(() => auroc([0.1, 0.2], [0, 1], { uncertain: 'exclude' as 'ignore' }))).toBe('TIER7008');
   });
 
   it('rejects mismatched lengths and non-finite scores', async () => {

@@ -49,7 +49,9 @@ export async function writeFixtureRun(dir: string, options: { images?: number; w
   for (const [index, entry] of cases.entries()) {
     const heart = heartMask(entry);
     const effusion = entry.effusion === 1 ? effusionMask() : new Uint8Array(side * side);
-    const lungs = ellipse(33, 55, 17, 36).map((value, i) => value | (ellipse(87, 55, 17, 36)[i] as number));
+    const leftLung = ellipse(33, 55, 17, 36);
+    const rightLung = ellipse(87, 55, 17, 36);
+    const lungs = leftLung.map((value, i) => value | (rightLung[i] as number));
     const pixels = new Uint8Array(side * side);
     for (let i = 0; i < pixels.length; i++) {
       const base = 150 - (lungs[i] as number) * 90 + (heart[i] as number) * 80 + (effusion[i] as number) * 60;

@@ -10,6 +10,7 @@ export const evalCatalog: CatalogEntry[] = [
   { code: 'TIER7005', severity: 'error', summary: 'A score is not a finite number.' },
   { code: 'TIER7006', severity: 'error', summary: 'The bootstrap options are invalid (resample count, confidence level).' },
   { code: 'TIER7007', severity: 'error', summary: 'A label has scores but no labels, or labels but no scores.' },
+  { code: 'TIER7008', severity: 'error', summary: 'The label policy has an unknown setting.' },
   // Prompts and zero-shot scoring.
   { code: 'TIER7010', severity: 'error', summary: 'A zero-shot prompt set is empty.' },
   { code: 'TIER7011', severity: 'error', summary: 'A prompt contains a placeholder other than {label}.' },

@@ -1,0 +1,122 @@
+// `tierc eval --scores FILE.json` computes the zero-shot AUROC table (per label, bootstrap
+// intervals, macro mean) from precomputed scores and labels, prints it and writes it as JSON.
+// The spec-driven form `tierc eval SPEC --weights CKPT…` calls `evaluateZeroShot` from the
+// evaluation layer once a backend can embed images and prompts.
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type LabelPolicy } from '../../eval/index.js';
+import { aurocFormat, parseScoresInput, tableFromScores } from '../../report/scores.js';
+import { readJson, writeAtomically } from '../../report/files.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { ExitCode } from '../io.js';
+
+interface EvalFlags {
+  scores?: string;
+  output?: string;
+  json?: boolean;
+  bootstrap?: string;
+  seed?: string;
+  confidence?: string;
+  strategy?: 'stratified' | 'plain';
+  uncertain?: 'ignore' | 'positive' | 'negative';
+  blank?: 'ignore' | 'negative';
+}
+
+async function runEval(spec: string | undefined, flags: EvalFlags, context: CliContext): Promise<void> {
+  const { io } = context;
+  if (flags.scores === undefined) {
+    const what = spec === undefined ? 'No scores file was given' : `Spec-driven evaluation of '${spec}' is not available in this build`;
+    io.stderr(`tierc eval: ${what}; pass --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  const bootstrap = bootstrapFlags(flags);
+  if (typeof bootstrap === 'string') {
+    io.stderr(`tierc eval: ${bootstrap}\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  const file = path.resolve(io.cwd, flags.scores);
+  try {
+    const input = parseScoresInput(readJson(file, 'TIER7030'), file);
+    const policy: LabelPolicy = { ...input.policy };
+    if (flags.uncertain !== undefined) policy.uncertain = flags.uncertain;
+    if (flags.blank !== undefined) policy.blank = flags.blank;
+    const table = tableFromScores({ ...input, policy }, file, bootstrap ?? input.bootstrap ?? false);
+    const result = { format: aurocFormat, source: flags.scores, table };
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    if (flags.output !== undefined) writeAtomically(path.resolve(io.cwd, flags.output), text);
+    io.stdout(flags.json === true ? text : formatAurocTable(table));
+    for (const warning of table.warnings) io.stderr(`warning: ${formatEvalIssue(warning)}\n`);
+  } catch (error) {
+    if (!(error instanceof EvalError)) throw error;
+    io.stderr(`tierc eval: ${error.message}\n`);
+    context.setExitCode(ExitCode.inputError);
+  }
+}
+
+/** Returns the bootstrap options the flags ask for, undefined when --bootstrap is absent, or an error message. */
+function bootstrapFlags(flags: EvalFlags): BootstrapOptions | false | undefined | string {
+  if (flags.bootstrap === undefined) return undefined;
+  const resamples = Number(flags.bootstrap);
+  if (!Number.isInteger(resamples) || resamples < 0) return `--bootstrap must be a non-negative integer (0 turns intervals off), but it is '${flags.bootstrap}'.`;
+  if (resamples === 0) return false;
+  const options: BootstrapOptions = { resamples };
+  if (flags.seed !== undefined) {
+    const seed = Number(flags.seed);
+    if (!Number.isInteger(seed)) return `--seed must be an integer, but it is '${flags.seed}'.`;
+    options.seed = seed;
+  }
+  if (flags.confidence !== undefined) {
+    const confidence = Number(flags.confidence);
+    if (!(confidence > 0 && confidence < 1)) return `--confidence must lie strictly between 0 and 1, but it is '${flags.confidence}'.`;
+    options.confidence = confidence;
+  }
+  if (flags.strategy !== undefined) options.strategy = flags.strategy;
+  return options;
+}
+
+/** Formats the AUROC table as aligned text, one label per line and the macro mean last. */
+export function formatAurocTable(table: AurocTable): string {
+  const confidence = table.bootstrap === null ? null : `${Math.round(table.bootstrap.confidence * 100)}% CI`;
+  const header = ['label', 'pos', 'neg', 'excl', 'AUROC', ...(confidence === null ? [] : [confidence])];
+  const rows: string[][] = table.rows.map((row) => {
+    const interval = row.ci === undefined ? [] : [row.ci === null ? '' : `[${row.ci.lower.toFixed(3)}, ${row.ci.upper.toFixed(3)}]${row.ci.skipped > 0 ? '*' : ''}`];
+    const value = row.auroc === null ? `undefined: ${row.note ?? ''}` : row.auroc.toFixed(3);
+    return [row.label, String(row.positives), String(row.negatives), String(row.excluded), value, ...interval];
+  });
+  const macro = table.macro;
+  const macroInterval = macro.ci === undefined ? [] : [macro.ci === null ? '' : `[${macro.ci.lower.toFixed(3)}, ${macro.ci.upper.toFixed(3)}]${macro.ci.skipped > 0 ? '*' : ''}`];
+  rows.push([`macro mean (${macro.labels.length} labels)`, '', '', '', macro.auroc === null ? 'undefined: no label has both classes' : macro.auroc.toFixed(3), ...macroInterval]);
+
+  // Undefined cells are long sentences; they do not widen the AUROC column.
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (column === 4 && row[4]?.startsWith('undefined') ? 0 : (row[column] ?? '').length))));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => (column === 0 || column >= 4 ? cell.padEnd(widths[column] as number) : cell.padStart(widths[column] as number)))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(header), ...rows.map(line)];
+  if (rows.some((row) => row.some((cell) => cell.endsWith('*')))) lines.push('* some resamples held one class only and were skipped; see the warnings.');
+  if (macro.undefinedLabels.length > 0) lines.push(`The macro mean leaves out ${macro.undefinedLabels.join(', ')}, whose AUROC is undefined.`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const evalCommand: CliCommand = {
+  register(program: Command, context: CliContext) {
+    program
+      .command('eval')
+      .description('Compute zero-shot AUROC per label with bootstrap intervals and the macro mean.')
+      .argument('[spec]', 'a .tier spec (spec-driven evaluation; not available in this build)')
+      .option('--scores <file>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}')
+      .option('-o, --output <file>', 'also write the result as JSON to this file')
+      .option('--json', 'print the result as JSON instead of a table')
+      .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals (0 = none); overrides the file\'s "bootstrap"')
+      .option('--seed <n>', 'seed of the bootstrap resampling (default 0)')
+      .option('--confidence <level>', 'two-sided confidence level of the intervals (default 0.95)')
+      .addOption(new Option('--strategy <name>', 'resampling: by class (stratified) or over all images (plain)').choices(['stratified', 'plain']))
+      .addOption(new Option('--uncertain <policy>', 'what label -1 counts as (default ignore)').choices(['ignore', 'positive', 'negative']))
+      .addOption(new Option('--blank <policy>', 'what a blank label counts as (default ignore)').choices(['ignore', 'negative']))
+      .action(async (spec: string | undefined, flags: EvalFlags) => runEval(spec, flags, context));
+  },
+};
