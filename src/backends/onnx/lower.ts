@@ -48,6 +48,7 @@ class Emitter {
   private readonly needed: Set<ValueId>;
   private readonly plan: FoldPlan;
   private readonly sizeCache = new Map<string, string>();
+  private readonly shapeCache = new Map<string, string>();
 
   constructor(private readonly request: LowerRequest) {
     this.module = request.module;
@@ -212,7 +213,11 @@ class Emitter {
       const dims = input.type!.tensorType!.shape!.dim!;
       const axis = dims.findIndex((dim) => dim.dimParam === symbol);
       if (axis < 0) continue;
-      const shape = this.graph.node('Shape', [input.name!], {}, { name: `size/${symbol}/Shape` });
+      let shape = this.shapeCache.get(input.name!);
+      if (!shape) {
+        shape = this.graph.node('Shape', [input.name!], {}, { name: `${input.name}/Shape` });
+        this.shapeCache.set(input.name!, shape);
+      }
       const index = form === 'scalar' ? this.graph.constant('int64', [], [axis]) : this.graph.ints([axis]);
       return this.graph.node('Gather', [shape, index], { axis: 0 }, { name: `size/${symbol}/Gather` });
     }

@@ -1,6 +1,6 @@
 // verifyOnnx: compiles graphs in memory, runs them in onnxruntime-node, and compares every
 // output with the reference interpreter on the same weights and inputs.
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { interpret, type TensorValue } from '../../ir/interpret.js';
 import type { IrModule } from '../../ir/types.js';
@@ -40,14 +40,16 @@ export async function verifyOnnx(module: IrModule, weights: OnnxCompileOptions['
   const diagnostics = [...compiled.diagnostics];
   const comparisons: OutputComparison[] = [];
   const arrays = weightArrays(weights);
+  // Loaded on first use, so that compiling never needs the native runtime.
+  const ort = await import('onnxruntime-node');
   for (const file of compiled.files) {
     const kind = file.name.replace(/\.onnx$/, '') as OnnxGraphKind;
     const plan = planGraph(module, kind, options.zeroshot);
     if (Array.isArray(plan)) continue;
-    let results: ort.InferenceSession.OnnxValueMapType;
+    let results: Ort.InferenceSession.OnnxValueMapType;
     try {
       const session = await ort.InferenceSession.create(file.bytes, { intraOpNumThreads: options.intraOpThreads ?? 1, interOpNumThreads: 1 });
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: Record<string, Ort.Tensor> = {};
       for (const name of session.inputNames) {
         const declared = module.inputs.find((input) => input.name === name);
         const value = inputs[name];
