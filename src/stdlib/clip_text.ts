@@ -7,26 +7,19 @@
 // end-of-text token (from the `pool_index` input, or the position whose id is `eot_id`),
 // `cls` takes position 0, and `mean` averages the non-padding positions.
 import type { ValueId } from '../ir/index.js';
-import { ACTIVATIONS, maybeDropout } from './activations.js';
-import type { ActivationKind } from './activations.js';
+import { maybeDropout } from './activations.js';
 import { defineBlock, requireInput } from './block.js';
 import { meanValue } from './functional.js';
-import { layerNormLayer, normalInit } from './layers.js';
+import { layerNormLayer } from './layers.js';
 import { ENCODER_OPTIONS } from './options.js';
 import type { EncoderOptions } from './options.js';
 import { checkTokenLength, keepMask, positionRows, requireTokenIds } from './text_shared.js';
-import { causalMask, checkHeads, preNormBlock } from './transformer.js';
+import { causalMask, checkHeads, preNormStack, stackOptionSpecs } from './transformer.js';
+import type { StackOptions } from './transformer.js';
 
-export interface ClipTextOptions extends EncoderOptions {
+export interface ClipTextOptions extends EncoderOptions, StackOptions {
   vocab: number;
   max_len: number;
-  width: number;
-  layers: number;
-  heads: number;
-  mlp_ratio: number;
-  mlp_width: number | null;
-  act: ActivationKind;
-  dropout: number;
   pool: 'eot' | 'cls' | 'mean';
   eot_id: number | null;
   pad_id: number;
@@ -38,13 +31,7 @@ export const clip_text = defineBlock<ClipTextOptions>({
   options: {
     vocab: { type: 'int', default: 49408, min: 1, doc: 'vocabulary size' },
     max_len: { type: 'int', default: 77, min: 1, doc: 'number of position embeddings (context length)' },
-    width: { type: 'int', default: 512, min: 1, doc: 'token width' },
-    layers: { type: 'int', default: 12, min: 1, doc: 'number of transformer blocks' },
-    heads: { type: 'int', default: 8, min: 1, doc: 'attention heads; must divide width' },
-    mlp_ratio: { type: 'number', default: 4, min: 0, doc: 'MLP hidden width as a multiple of width' },
-    mlp_width: { type: 'int', default: null, min: 1, doc: 'MLP hidden width; overrides mlp_ratio' },
-    act: { type: 'enum', values: ACTIVATIONS, default: 'gelu', doc: 'MLP activation (open_clip uses gelu, OpenAI CLIP quick_gelu)' },
-    dropout: { type: 'number', default: 0, min: 0, below: 1, doc: 'dropout after attention and MLP' },
+    ...stackOptionSpecs({ width: 512, layers: 12, heads: 8 }),
     pool: { type: 'enum', values: ['eot', 'cls', 'mean'], default: 'eot', doc: 'how `pooled` is formed' },
     eot_id: { type: 'int', default: null, min: 0, doc: 'end-of-text token id for eot pooling without a pool_index input; defaults to vocab − 1' },
     pad_id: { type: 'int', default: 0, min: 0, doc: 'padding token id' },
@@ -69,7 +56,6 @@ export const clip_text = defineBlock<ClipTextOptions>({
     requireTokenIds(b, ids, 'clip_text');
     checkTokenLength(b, ids, o.max_len, 'clip_text');
     checkHeads('clip_text', o.width, o.heads);
-    const init = normalInit(0.02);
 
     const table = b.param({ name: 'token_embedding.weight', shape: [o.vocab, o.width], axisNames: ['vocab', 'width'], init: { kind: 'normal', mean: 0, std: 0.02 } });
     const positions = b.param({ name: 'positional_embedding', shape: [o.max_len, o.width], axisNames: ['position', 'width'], init: { kind: 'normal', mean: 0, std: 0.01 } });
@@ -77,11 +63,7 @@ export const clip_text = defineBlock<ClipTextOptions>({
     let x = maybeDropout(b, embedded, o.dropout);
 
     const mask = causalMask(b, ids, 1);
-    const spec = { width: o.width, heads: o.heads, mlpWidth: o.mlp_width ?? Math.round(o.width * o.mlp_ratio), act: o.act, dropout: o.dropout, mask, init };
-    for (let i = 0; i < o.layers; i++) {
-      const input: ValueId = x;
-      x = b.scope(`transformer.resblocks.${i}`, () => preNormBlock(b, input, spec));
-    }
+    x = preNormStack(b, x, o, mask);
     const tokens = layerNormLayer(b, x, { name: 'ln_final', width: o.width, eps: 1e-5 });
     const padding = keepMask(b, ids, o.pad_id);
     const [batch, , width] = b.typeOf(tokens).axes;

@@ -77,11 +77,18 @@ export function softmaxValue(b: IrBuilder, x: ValueId, axis: number, mask: Value
   return b.softmax(masked, axis, { name: 'softmax' });
 }
 
-/** −Σ (p+eps)·ln(p+eps) along `axis`, which the result drops; masked positions add nothing. */
+/**
+ * −Σ (p+eps)·ln(p+eps) along `axis`, which the result drops. Masked positions add nothing:
+ * they are replaced by 1 before the logarithm, so a probability of exactly 0 there gives
+ * neither NaN nor an infinite gradient.
+ */
 export function entropyValue(b: IrBuilder, p: ValueId, axis: number, eps: number, mask: ValueId | undefined, block = 'entropy'): ValueId {
-  const shifted = eps > 0 ? b.add(p, b.scalar(eps), { name: 'entropy.shift' }) : p;
-  let terms = b.mul(shifted, b.log(shifted, { name: 'entropy.log' }), { name: 'entropy.terms' });
-  if (mask !== undefined) terms = b.mul(terms, alignMask(b, mask, p, block), { name: 'entropy.masked' });
+  let shifted = eps > 0 ? b.add(p, b.scalar(eps), { name: 'entropy.shift' }) : p;
+  if (mask !== undefined) {
+    const keep = b.greater(alignMask(b, mask, p, block), b.scalar(0.5), { name: 'mask.keep' });
+    shifted = b.where(keep, shifted, b.scalar(1), { name: 'entropy.masked' });
+  }
+  const terms = b.mul(shifted, b.log(shifted, { name: 'entropy.log' }), { name: 'entropy.terms' });
   return b.neg(b.reduceSum(terms, [axis], false, { name: 'entropy.sum' }), { name: 'entropy' });
 }
 

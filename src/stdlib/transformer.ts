@@ -7,12 +7,13 @@
 // [batch, heads, seq, head_dim], scores are scaled by 1/√head_dim, an additive mask is
 // added, and the softmax runs over the key axis.
 import type { IrBuilder, Size, ValueId } from '../ir/index.js';
-import { activation, maybeDropout } from './activations.js';
+import { ACTIVATIONS, activation, maybeDropout } from './activations.js';
 import type { ActivationKind } from './activations.js';
 import { MASK_VALUE } from './functional.js';
-import { applyLinear, layerNormLayer, linearLayer } from './layers.js';
+import { applyLinear, layerNormLayer, linearLayer, normalInit } from './layers.js';
 import type { LinearInit } from './layers.js';
 import { BlockError } from './options.js';
+import type { OptionSpec } from './options.js';
 
 export interface AttentionSpec {
   width: number;
@@ -130,4 +131,39 @@ export function postNormLayer(b: IrBuilder, x: ValueId, spec: BlockSpec & { eps:
     const projected = maybeDropout(b, linearLayer(b, hidden, { name: 'dense', inFeatures: spec.mlpWidth, outFeatures: spec.width, init: spec.init }), spec.dropout);
     return layerNormLayer(b, b.add(h, projected, { name: 'residual' }), { name: 'LayerNorm', width: spec.width, eps: spec.eps });
   });
+}
+
+/** Options of a stack of pre-norm blocks, shared by `vit` and `clip_text`; defaults differ per block. */
+export interface StackOptions {
+  width: number;
+  layers: number;
+  heads: number;
+  mlp_ratio: number;
+  mlp_width: number | null;
+  act: ActivationKind;
+  dropout: number;
+}
+
+export function stackOptionSpecs(defaults: { width: number; layers: number; heads: number }): { [K in keyof StackOptions]: OptionSpec } {
+  return {
+    width: { type: 'int', default: defaults.width, min: 1, doc: 'token width' },
+    layers: { type: 'int', default: defaults.layers, min: 1, doc: 'number of transformer blocks' },
+    heads: { type: 'int', default: defaults.heads, min: 1, doc: 'attention heads; must divide width' },
+    mlp_ratio: { type: 'number', default: 4, min: 0, doc: 'MLP hidden width as a multiple of width' },
+    mlp_width: { type: 'int', default: null, min: 1, doc: 'MLP hidden width; overrides mlp_ratio' },
+    act: { type: 'enum', values: ACTIVATIONS, default: 'gelu', doc: 'MLP activation (open_clip uses gelu, OpenAI CLIP quick_gelu)' },
+    dropout: { type: 'number', default: 0, min: 0, below: 1, doc: 'dropout after attention and MLP' },
+  };
+}
+
+/** Runs `layers` pre-norm blocks named `transformer.resblocks.{i}`, as open_clip's Transformer. */
+export function preNormStack(b: IrBuilder, x: ValueId, o: StackOptions, mask?: ValueId): ValueId {
+  const spec: BlockSpec = { width: o.width, heads: o.heads, mlpWidth: o.mlp_width ?? Math.round(o.width * o.mlp_ratio), act: o.act, dropout: o.dropout, init: normalInit(0.02) };
+  if (mask !== undefined) spec.mask = mask;
+  let h = x;
+  for (let i = 0; i < o.layers; i++) {
+    const input = h;
+    h = b.scope(`transformer.resblocks.${i}`, () => preNormBlock(b, input, spec));
+  }
+  return h;
 }

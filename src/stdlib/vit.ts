@@ -7,26 +7,18 @@
 // ln_2, mlp.c_fc, mlp.c_proj}` and `ln_post`. open_clip's final `proj` is left to a
 // projection head. The final layer norm applies to every token before `cls` and `patches`
 // are split off.
-import type { ValueId } from '../ir/index.js';
-import { ACTIVATIONS, maybeDropout } from './activations.js';
-import type { ActivationKind } from './activations.js';
+import { maybeDropout } from './activations.js';
 import { defineBlock, requireInput } from './block.js';
-import { layerNormLayer, normalInit } from './layers.js';
+import { layerNormLayer } from './layers.js';
 import { BlockError, ENCODER_OPTIONS } from './options.js';
 import type { EncoderOptions } from './options.js';
-import { checkHeads, preNormBlock } from './transformer.js';
+import { checkHeads, preNormStack, stackOptionSpecs } from './transformer.js';
+import type { StackOptions } from './transformer.js';
 
-export interface VitOptions extends EncoderOptions {
+export interface VitOptions extends EncoderOptions, StackOptions {
   image: number;
   patch: number;
   channels: number;
-  width: number;
-  layers: number;
-  heads: number;
-  mlp_ratio: number;
-  mlp_width: number | null;
-  act: ActivationKind;
-  dropout: number;
   ln_pre: boolean;
 }
 
@@ -43,13 +35,7 @@ export const vit = defineBlock<VitOptions>({
     image: { type: 'int', default: 224, min: 1, doc: 'input height and width in pixels' },
     patch: { type: 'int', default: 16, min: 1, doc: 'patch height and width in pixels' },
     channels: { type: 'int', default: 3, min: 1, doc: 'input channels' },
-    width: { type: 'int', default: 768, min: 1, doc: 'token width' },
-    layers: { type: 'int', default: 12, min: 1, doc: 'number of transformer blocks' },
-    heads: { type: 'int', default: 12, min: 1, doc: 'attention heads; must divide width' },
-    mlp_ratio: { type: 'number', default: 4, min: 0, doc: 'MLP hidden width as a multiple of width' },
-    mlp_width: { type: 'int', default: null, min: 1, doc: 'MLP hidden width; overrides mlp_ratio' },
-    act: { type: 'enum', values: ACTIVATIONS, default: 'gelu', doc: 'MLP activation (open_clip uses gelu, OpenAI CLIP quick_gelu)' },
-    dropout: { type: 'number', default: 0, min: 0, below: 1, doc: 'dropout after attention and MLP' },
+    ...stackOptionSpecs({ width: 768, layers: 12, heads: 12 }),
     ln_pre: { type: 'bool', default: true, doc: 'layer norm after adding positions, as CLIP' },
     ...ENCODER_OPTIONS,
   },
@@ -70,7 +56,6 @@ export const vit = defineBlock<VitOptions>({
     checkHeads('vit', o.width, o.heads);
     const grid = o.image / o.patch;
     const count = grid * grid;
-    const init = normalInit(0.02);
 
     const weight = b.param({ name: 'conv1.weight', shape: [o.width, o.channels, o.patch, o.patch], axisNames: ['out', 'in', 'kh', 'kw'], init: { kind: 'torch_default', fanIn: o.channels * o.patch * o.patch, role: 'weight' } });
     const map = b.conv2d(image, weight, { strides: [o.patch, o.patch] }, undefined, { name: 'conv1' });
@@ -87,11 +72,7 @@ export const vit = defineBlock<VitOptions>({
     let x = maybeDropout(b, b.add(joined, positions, { name: 'positions' }), o.dropout);
     if (o.ln_pre) x = layerNormLayer(b, x, { name: 'ln_pre', width: o.width, eps: 1e-5 });
 
-    const spec = { width: o.width, heads: o.heads, mlpWidth: o.mlp_width ?? Math.round(o.width * o.mlp_ratio), act: o.act, dropout: o.dropout, init };
-    for (let i = 0; i < o.layers; i++) {
-      const input: ValueId = x;
-      x = b.scope(`transformer.resblocks.${i}`, () => preNormBlock(b, input, spec));
-    }
+    x = preNormStack(b, x, o);
     const tokens = layerNormLayer(b, x, { name: 'ln_post', width: o.width, eps: 1e-5 });
 
     const first = b.slice(tokens, 1, 0, 1, { name: 'cls' });
