@@ -1,5 +1,5 @@
 // Label policy: how the label values of a column become positives, negatives and excluded
-// entries before a metric sees them. Values follow the CheXpert convention: 1 positive,
+// entries before a metric uses them. Values follow the CheXpert convention: 1 positive,
 // 0 negative, -1 uncertain, blank (null, NaN or '') not mentioned.
 import { EvalError } from './errors.js';
 
@@ -7,9 +7,9 @@ import { EvalError } from './errors.js';
 export type LabelValue = number | string | null;
 
 export interface LabelPolicy {
-  /** What -1 (uncertain) counts as; 'ignore' (the default) leaves the entry out of this label's metrics. */
+  /** Meaning of -1 (uncertain). The default 'ignore' leaves the entry out of this label's metrics. */
   uncertain?: 'ignore' | 'positive' | 'negative';
-  /** What a blank cell (null, NaN, '') counts as; 'ignore' (the default) leaves it out. */
+  /** Meaning of a blank cell (null, NaN, ''). The default 'ignore' leaves it out. */
   blank?: 'ignore' | 'negative';
   /** Further numeric values that mark an entry as masked (left out), for example [2] in a data set that codes "not assessed" as 2. */
   masked?: readonly number[];
@@ -46,7 +46,11 @@ function resolveOne(raw: LabelValue, policy: Required<LabelPolicy>, location: st
   if (policy.masked.includes(value)) return -1;
   if (value === 1) return 1;
   if (value === 0) return 0;
-  if (value === -1) return policy.uncertain === 'positive' ? 1 : policy.uncertain === 'negative' ? 0 : -1;
+  if (value === -1) {
+    if (policy.uncertain === 'positive') return 1;
+    if (policy.uncertain === 'negative') return 0;
+    return -1;
+  }
   throw new EvalError({
     code: 'TIER7002',
     location,

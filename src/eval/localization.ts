@@ -220,9 +220,9 @@ export interface MaskImage {
 }
 
 /**
- * Scores one label's heatmaps against its masks. `masks[i]` is image i's mask or null for an
- * image without one; each map is upsampled to its mask's size with `mode` first, so masks of
- * different sizes may be mixed.
+ * Scores one label's heatmaps against its masks. `masks[i]` is image i's mask, or null for an
+ * image without one. Each map is upsampled to its own mask's size with `mode` first, so masks
+ * of different sizes may be mixed.
  */
 export function localizationScores(heatmaps: HeatmapSet, masks: readonly (MaskImage | null)[], mode: UpsampleMode = 'nearest'): LocalizationSummary {
   const images = heatmaps.maps.shape[0] as number;

@@ -8,7 +8,7 @@ import { EvalError } from './errors.js';
 import { resolveLabels, type LabelPolicy, type LabelValue } from './labels.js';
 import { createStream, type Stream } from './random.js';
 
-/** Why an AUROC is undefined. */
+/** The reason an AUROC is undefined. */
 export type UndefinedReason = 'no-positives' | 'no-negatives' | 'no-entries';
 
 export interface AurocValue {
@@ -120,7 +120,7 @@ function drawInto(weights: Float64Array, pool: readonly number[], count: number,
   }
 }
 
-/** The percentile interval of `values` (linear interpolation between order statistics, R's type 7). */
+/** Computes the percentile interval of `values` (linear interpolation between order statistics, R's type 7). */
 export function intervalFrom(
   values: number[],
   options: Required<BootstrapOptions>,
@@ -167,7 +167,7 @@ export function rankEntries(scores: ArrayLike<number | null>, targets: Int8Array
 }
 
 /**
- * Computes Σ w_i w_j [s_i > s_j] + ½ [s_i = s_j] over positive i and negative j, divided by the
+ * Computes Σ w_i w_j ([s_i > s_j] + ½ [s_i = s_j]) over positive i and negative j, divided by the
  * weight products; `weights` null means every entry counts once. Null when a class has no weight.
  */
 export function weightedAuroc(ranked: RankedEntries, weights: Float64Array | null): number | null {
@@ -199,7 +199,7 @@ export function undefinedReason(positives: number, negatives: number): Undefined
   return undefined;
 }
 
-/** A sentence explaining an undefined AUROC, for tables and warnings. */
+/** Explains an undefined AUROC in a sentence fragment, for tables and warnings. */
 export function describeUndefined(reason: UndefinedReason, value: Pick<AurocValue, 'positives' | 'negatives' | 'excluded'>): string {
   switch (reason) {
     case 'no-entries':

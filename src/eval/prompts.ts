@@ -19,7 +19,7 @@ export interface ZeroShotPrompts {
   labels: Readonly<Record<string, readonly string[] | LabelPrompts>>;
   /** Negatives shared by every label; prompts containing `{label}` are filled in per label. */
   negatives?: readonly string[];
-  /** How the label name is written into `{label}`. Default 'sentence'. */
+  /** Casing of the label name inserted for `{label}`. Default 'sentence'. */
   labelCase?: 'sentence' | 'keep';
 }
 

@@ -6,8 +6,8 @@
 //             = σ(s · (cos(img,pos) − cos(img,neg)))                 (PadChest protocol)
 //
 // with logit scale s = 1 by default, which is the plain two-way softmax over the two cosines.
-// Both rules rank images identically for one checkpoint, so its AUROC does not depend on the
-// rule or on s; they differ once an ensemble averages scores over checkpoints.
+// Both rules rank the images of one checkpoint identically, so a single model's AUROC depends
+// on neither the rule nor s. The rules differ once an ensemble averages scores over checkpoints.
 import { EvalError } from './errors.js';
 import type { LabelPolicy, LabelValue } from './labels.js';
 import type { BootstrapOptions } from './metrics.js';
@@ -146,7 +146,7 @@ export function ensembleScores(sets: readonly ZeroShotScores[]): ZeroShotScores 
 export interface CheckpointEmbeddings {
   /** A name for messages, for example the checkpoint file. */
   name?: string;
-  /** Global image embeddings of the evaluation images, [image, dim], in label order. */
+  /** Global image embeddings of the evaluation images, [image, dim], in the order of the label columns. */
   imageEmbeddings: readonly Vector[] | Tensor;
   /** This checkpoint's text tower. */
   encodeText: TextEncoder;

@@ -92,7 +92,7 @@ export function readTensor(runDir: string, ref: unknown, file: string, location:
   return withLocation(() => tensor(data, shape, `tensor '${location}'`), file, location);
 }
 
-/** Whether `filePath` is an existing regular file. */
+/** Returns true when `filePath` is an existing regular file. */
 export function isFile(filePath: string): boolean {
   try {
     return statSync(filePath).isFile();

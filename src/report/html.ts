@@ -172,10 +172,9 @@ function pictureHtml(picture: Picture, withCaption = true): string {
 
 /** Writes a percentile as an English ordinal: 1st, 2nd, 3rd, 99th, 12.5th. */
 function ordinal(value: number): string {
-  const integer = Number.isInteger(value) ? value : -1;
-  const lastTwo = integer % 100;
-  const suffix = lastTwo >= 11 && lastTwo <= 13 ? 'th' : integer % 10 === 1 ? 'st' : integer % 10 === 2 ? 'nd' : integer % 10 === 3 ? 'rd' : 'th';
-  return `${value}${suffix}`;
+  if (!Number.isInteger(value) || (value % 100 >= 11 && value % 100 <= 13)) return `${value}th`;
+  const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
+  return `${value}${suffixes[value % 10] ?? 'th'}`;
 }
 
 /** Escapes text for HTML content and double-quoted attributes. */

@@ -4,7 +4,7 @@
 // evaluation layer once a backend can embed images and prompts.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type LabelPolicy } from '../../eval/index.js';
+import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type ConfidenceInterval, type LabelPolicy } from '../../eval/index.js';
 import { aurocFormat, parseScoresInput, tableFromScores } from '../../report/scores.js';
 import { readJson, writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -81,12 +81,12 @@ export function formatAurocTable(table: AurocTable): string {
   const confidence = table.bootstrap === null ? null : `${Math.round(table.bootstrap.confidence * 100)}% CI`;
   const header = ['label', 'pos', 'neg', 'excl', 'AUROC', ...(confidence === null ? [] : [confidence])];
   const rows: string[][] = table.rows.map((row) => {
-    const interval = row.ci === undefined ? [] : [row.ci === null ? '' : `[${row.ci.lower.toFixed(3)}, ${row.ci.upper.toFixed(3)}]${row.ci.skipped > 0 ? '*' : ''}`];
+    const interval = row.ci === undefined ? [] : [intervalText(row.ci)];
     const value = row.auroc === null ? `undefined: ${row.note ?? ''}` : row.auroc.toFixed(3);
     return [row.label, String(row.positives), String(row.negatives), String(row.excluded), value, ...interval];
   });
   const macro = table.macro;
-  const macroInterval = macro.ci === undefined ? [] : [macro.ci === null ? '' : `[${macro.ci.lower.toFixed(3)}, ${macro.ci.upper.toFixed(3)}]${macro.ci.skipped > 0 ? '*' : ''}`];
+  const macroInterval = macro.ci === undefined ? [] : [intervalText(macro.ci)];
   rows.push([`macro mean (${macro.labels.length} labels)`, '', '', '', macro.auroc === null ? 'undefined: no label has both classes' : macro.auroc.toFixed(3), ...macroInterval]);
 
   // Undefined cells are long sentences; they do not widen the AUROC column.
@@ -100,6 +100,13 @@ export function formatAurocTable(table: AurocTable): string {
   if (rows.some((row) => row.some((cell) => cell.endsWith('*')))) lines.push('* some resamples held one class only and were skipped; see the warnings.');
   if (macro.undefinedLabels.length > 0) lines.push(`The macro mean leaves out ${macro.undefinedLabels.join(', ')}, whose AUROC is undefined.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Formats an interval as `[lower, upper]`, marked with `*` when resamples were skipped; empty when there is none. */
+function intervalText(ci: ConfidenceInterval | null): string {
+  if (ci === null) return '';
+  const mark = ci.skipped > 0 ? '*' : '';
+  return `[${ci.lower.toFixed(3)}, ${ci.upper.toFixed(3)}]${mark}`;
 }
 
 export const evalCommand: CliCommand = {

@@ -12,7 +12,7 @@ export interface RankedModel {
 
 export interface RankChartOptions {
   title?: string;
-  /** Which pooled token the similarities are of; appears in the axis label. Default '[CLS]'. */
+  /** The pooled token whose similarities are drawn, named in the title. Default '[CLS]'. */
   token?: string;
   width?: number;
   height?: number;

@@ -30,7 +30,8 @@ export function niceTicks(low: number, high: number, count = 5): Ticks {
   const rough = (high - low) / Math.max(1, count);
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const fraction = rough / magnitude;
-  const step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;
+  const multiplier = [1, 2, 5].find((candidate) => fraction <= candidate) ?? 10;
+  const step = multiplier * magnitude;
   const start = Math.floor(low / step + 1e-9) * step;
   const end = Math.ceil(high / step - 1e-9) * step;
   const values: number[] = [];
