@@ -10,3 +10,6 @@ export type { IrProblem } from './verify.js';
 export { printModule, formatNamedType } from './print.js';
 export { countParams, countFlops } from './counts.js';
 export type { ParamCount, ParamCounts, FlopCounts } from './counts.js';
+export { interpret, evaluateNode, resolveSize, valueDependencies } from './interpret.js';
+export type { InterpretOptions, Tensor, TensorData, TensorValue } from './interpret.js';
+export { initializeParams, initializeParam } from './init.js';

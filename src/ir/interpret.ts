@@ -113,13 +113,18 @@ function bindSymbols(module: IrModule, options: InterpretOptions): Map<string, n
 
 /** Every node that a requested output depends on. */
 function neededNodes(module: IrModule, outputs: readonly string[]): Set<ValueId> {
-  const needed = new Set<ValueId>();
-  const stack: ValueId[] = [];
-  for (const name of outputs) {
+  const ids = outputs.map((name) => {
     const id = module.outputs[name];
     if (id === undefined) throw new Error(`module '${module.name}' has no output '${name}'`);
-    stack.push(id);
-  }
+    return id;
+  });
+  return valueDependencies(module, ids);
+}
+
+/** Every node that one of `values` depends on, the values included. */
+export function valueDependencies(module: IrModule, values: readonly ValueId[]): Set<ValueId> {
+  const needed = new Set<ValueId>();
+  const stack = [...values];
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (needed.has(id)) continue;

@@ -2,7 +2,7 @@
 // inference form: graph inputs for the IR inputs it reads, initializers for parameters and
 // folded constants, and one lowering rule per remaining node.
 import type { Diagnostic, Span } from '../../diagnostics/types.js';
-import type { Tensor } from '../../ir/interpret.js';
+import { valueDependencies, type Tensor } from '../../ir/interpret.js';
 import type { IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '../../ir/types.js';
 import { backendDiagnostic, LoweringError } from './diagnostics.js';
 import { planFolding, type FoldPlan } from './fold.js';
@@ -53,7 +53,7 @@ class Emitter {
   constructor(private readonly request: LowerRequest) {
     this.module = request.module;
     this.graph = new OnnxGraph(request.graphName, request.opset);
-    this.needed = dependencies(this.module, request.values);
+    this.needed = valueDependencies(this.module, request.values);
     this.plan = planFolding(this.module, this.needed, request.outputs, request.weights);
   }
 
@@ -223,19 +223,6 @@ class Emitter {
     }
     return unsupported('TIER4003', `The size '${symbol}' of '${node.name ?? node.op}' cannot be read from the inputs of graph '${this.graph.name}'.`);
   }
-}
-
-/** Every node that one of `values` depends on, including the values themselves. */
-export function dependencies(module: IrModule, values: readonly ValueId[]): Set<ValueId> {
-  const needed = new Set<ValueId>();
-  const stack = [...values];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    stack.push(...module.nodes[id]!.inputs);
-  }
-  return needed;
 }
 
 export function valueType(type: TensorType, fixedSymbols: ReadonlyMap<string, number>): ValueType {

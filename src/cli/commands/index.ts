@@ -2,8 +2,10 @@
 import type { CliCommand } from '../command.js';
 import { checkCommand } from './check.js';
 import { dataCommand } from './data.js';
+import { dumpCommand } from './dump.js';
 import { evalCommand } from './eval.js';
 import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
 import { tokenizerCommand } from './tokenizer.js';
 
-export const commands: CliCommand[] = [checkCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand];
+export const commands: CliCommand[] = [checkCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand];
