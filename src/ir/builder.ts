@@ -130,7 +130,7 @@ export class IrBuilder {
     return this.emit('param', [], { param: this.params.length - 1 }, { name: spec.name, ...(span ? { span } : {}) });
   }
 
-  /** A constant tensor, row-major. A scalar has shape []. */
+  /** Emits a constant tensor, row-major. A scalar has shape []. */
   constant(values: number[], shape: number[], options: NodeOptions & { dtype?: DType } = {}): ValueId {
     const { dtype, ...rest } = options;
     const attrs: OpAttrs['constant'] = { values: [...values], shape: [...shape] };
@@ -138,7 +138,7 @@ export class IrBuilder {
     return this.emit('constant', [], attrs, rest);
   }
 
-  /** A scalar constant. */
+  /** Emits a scalar constant. */
   scalar(value: number, options: NodeOptions & { dtype?: DType } = {}): ValueId {
     return this.constant([value], [], options);
   }
@@ -184,7 +184,7 @@ export class IrBuilder {
     }
   }
 
-  /** The current dotted scope path, '' at top level. */
+  /** Returns the current dotted scope path, '' at top level. */
   path(): string {
     return this.scopes.at(-1)?.path ?? '';
   }
@@ -220,13 +220,13 @@ export class IrBuilder {
     return this.check(value).type;
   }
 
-  /** The parameter behind a `param` node value, or undefined for other values. */
+  /** Returns the parameter behind a `param` node value, or undefined for other values. */
   paramOf(value: ValueId): Param | undefined {
     const node = this.check(value);
     return node.op === 'param' ? this.params[(node.attrs as OpAttrs['param']).param] : undefined;
   }
 
-  /** The declaration of a size symbol, or undefined when it was not declared. */
+  /** Returns the declaration of a size symbol, or undefined when it was not declared. */
   symbolDecl(name: string): SymbolDecl | undefined {
     return this.symbols.find((s) => s.name === name);
   }

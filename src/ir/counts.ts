@@ -1,8 +1,8 @@
 // Parameter and FLOP counts of a module, per component, for `tierc explain` and benchmarks.
 //
 // Parameter counts exclude buffers (batch norm running statistics), as the usual published
-// figures do; buffers are counted apart. FLOPs are forward-pass floating-point operations
-// at concrete symbol sizes, with a multiply-add counted as 2:
+// figures do, and count buffers apart. FLOPs are forward-pass floating-point operations
+// at concrete symbol sizes. A multiply-add counts as 2, and each op kind counts as follows:
 //   matmul                  2·m·k·n per batch element
 //   conv2d                  2·(in/groups)·kh·kw per output element, plus 1 for a bias
 //   elementwise ops         1 per output element (unary, binary, where, clip, gelu, dropout)

@@ -27,10 +27,16 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
+/** Orders keys by UTF-16 code units, independent of the host locale. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 function formatAttrs(attrs: object): string {
   const entries = Object.entries(attrs)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareKeys(a, b));
   if (entries.length === 0) return '';
   return ` {${entries.map(([k, v]) => `${k}=${formatValue(v)}`).join(', ')}}`;
 }
@@ -41,7 +47,7 @@ function formatSpan(span: Span): string {
 
 function formatInit(init: Initializer): string {
   const { kind, ...rest } = init;
-  const args = Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${formatValue(v)}`);
+  const args = Object.entries(rest).sort(([a], [b]) => compareKeys(a, b)).map(([k, v]) => `${k}=${formatValue(v)}`);
   return args.length > 0 ? `${kind}(${args.join(', ')})` : kind;
 }
 
@@ -90,7 +96,7 @@ export function printModule(module: IrModule): string {
   section('inputs', module.inputs.map((input, i) => `  #${i} ${input.name}: ${formatNamedType(input.type)}  role=${input.role}`));
   section('params', module.params.map((p, i) => `  ${formatParam(p, i)}`));
   section('nodes', module.nodes.map((node, id) => formatNode(node, id, module)));
-  section('outputs', Object.entries(module.outputs).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, v]) => `  ${name} = %${v}`));
+  section('outputs', Object.entries(module.outputs).sort(([a], [b]) => compareKeys(a, b)).map(([name, v]) => `  ${name} = %${v}`));
   section('losses', module.losses.map((l) => `  ${l.name} = %${l.value} * ${formatWeight(l.weight)}${l.span ? `  # @ ${formatSpan(l.span)}` : ''}`));
   section('clamps', module.clamps.map((c) => {
     const name = module.params[c.param]?.name ?? '?';

@@ -1,10 +1,10 @@
 // The error that shape rules throw, and the formatting of types inside it.
 //
-// A ShapeError is about the program being built, so the lowering turns it into a TIER3xxx
-// diagnostic with the span of the offending expression; `reason` picks the code.
+// A ShapeError is about the program being built. The lowering turns it into a TIER3xxx
+// diagnostic at the span of the offending expression, and `reason` picks the code.
 import type { Axis, OpKind, TensorType } from './types.js';
 
-/** What kind of mismatch a ShapeError reports. */
+/** The kind of mismatch a ShapeError reports. */
 export type ShapeErrorReason =
   /** Two sizes meet in a broadcast and neither is 1. */
   | 'broadcast'

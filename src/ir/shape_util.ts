@@ -34,8 +34,8 @@ export function broadcastTypes(op: OpKind, types: readonly TensorType[], reporte
 }
 
 /**
- * A canonical form of the element count of a shape: the product of its numbers, then its
- * symbols sorted. Two shapes hold the same number of elements for every symbol value
+ * Computes a canonical form of the element count of a shape: the product of its numbers,
+ * then its symbols sorted. Two shapes hold the same number of elements for every symbol value
  * exactly when their forms are equal.
  */
 export function sizeProduct(sizes: readonly Size[]): string {

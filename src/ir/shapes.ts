@@ -12,7 +12,7 @@ import { broadcastTypes, checkAxis, checkAxes, requireDtype, requireRank, sameSi
 export { ShapeError, formatType, formatShape } from './shape_error.js';
 export type { ShapeErrorReason } from './shape_error.js';
 
-/** What a rule may read besides its operands: the module's graph inputs and parameters. */
+/** The module state a rule may read besides its operands: graph inputs and parameters. */
 export interface ShapeContext {
   inputs: readonly GraphInput[];
   params: readonly Param[];

@@ -1,11 +1,15 @@
 // The IR verifier: checks the invariants every backend relies on and returns each
 // violation as a problem instead of stopping at the first one.
 //
-// Invariants: node inputs refer to earlier nodes (so the list is in topological order);
-// every node's type matches its shape rule (dtype and sizes; axis names are free because
-// builders may rename axes); sizes are positive integers or declared symbols; parameters,
-// graph inputs, outputs, losses and clamps refer to things that exist; names are unique;
-// losses are scalar f32; and every parameter is read by some node unless it allows being unused.
+// The invariants:
+// - node inputs refer to earlier nodes, so the list is in topological order;
+// - every node's dtype and sizes match its shape rule (axis names may differ, because
+//   builders may rename axes);
+// - sizes are non-negative integers or declared symbols;
+// - parameters, graph inputs, outputs, losses and clamps refer to things that exist, and
+//   names are unique;
+// - losses are scalar f32;
+// - every parameter is read by some node unless it sets `allowUnused`.
 import type { Span } from '../diagnostics/types.js';
 import { ShapeError, formatType } from './shape_error.js';
 import { inferType } from './shapes.js';

@@ -68,7 +68,7 @@ export const infonce = defineBlock<{ scale: number }>({
   },
 });
 
-/** A linear ramp of a loss weight from `from` to `to` over `steps` optimizer steps, then constant. */
+/** Makes a loss weight that ramps linearly from `from` to `to` over `steps` optimizer steps, then stays constant. */
 export function warmup(from: number, to: number, steps: number): LossWeight {
   if (!Number.isInteger(steps) || steps < 1) throw new BlockError('warmup', `'warmup' needs a positive whole number of steps, got ${steps}.`, 'steps');
   if (from < 0 || to < 0) throw new BlockError('warmup', `Loss weights must not be negative, got ${from} -> ${to}.`);

@@ -2,9 +2,9 @@
 // options schema, input and output ports, and an expansion into IR.
 //
 // Call `expandBlock(builder, STDLIB_BLOCKS[name], options, inputs)` inside a builder scope
-// named after the spec's binding (`image`, `text`, `patch_proj.0`); parameter names inside
+// named after the spec's binding (`image`, `text`, `patch_proj.0`). Parameter names inside
 // follow torchvision (resnet50), Hugging Face BertModel (bert) and open_clip (vit,
-// clip_text) so pretrained safetensors load with the scope name as the only prefix.
+// clip_text), so pretrained safetensors load with the scope name as the only prefix.
 import { dropout, gelu, quick_gelu, relu } from './activations.js';
 import { bert } from './bert.js';
 import type { BlockDef } from './block.js';

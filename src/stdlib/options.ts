@@ -70,7 +70,7 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The closest candidate within distance 2 (or a third of the name's length, if larger), if any. */
+/** Finds the closest candidate within distance 2 (or a third of the name's length, if larger). */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
@@ -163,7 +163,7 @@ export function resolveOptions<O>(
   return { options: resolved as O, problems: [] };
 }
 
-/** The values of an options schema's defaults, for `tierc explain`. */
+/** Collects the default values of an options schema, for `tierc explain`. */
 export function defaultsOf(schema: Record<string, OptionSpec>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(schema)) if (spec.default !== undefined) out[key] = spec.default;

@@ -97,7 +97,7 @@ export interface BlockSpec {
   init: LinearInit;
 }
 
-/** One CLIP/open_clip residual block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Layer norms use eps 1e-5. */
+/** Emits one CLIP/open_clip residual block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Layer norms use eps 1e-5. */
 export function preNormBlock(b: IrBuilder, x: ValueId, spec: BlockSpec): ValueId {
   const attnSpec: AttentionSpec = { width: spec.width, heads: spec.heads, dropout: spec.dropout, init: spec.init };
   if (spec.mask !== undefined) attnSpec.mask = spec.mask;
@@ -113,8 +113,8 @@ export function preNormBlock(b: IrBuilder, x: ValueId, spec: BlockSpec): ValueId
 }
 
 /**
- * One BERT layer (post-norm): LayerNorm(x + attention(x)), then LayerNorm(h + FFN(h)),
- * with `eps` in both layer norms (1e-12 in BERT) and hidden dropout after each sub-layer.
+ * Emits one BERT layer (post-norm): LayerNorm(x + attention(x)), then LayerNorm(h + FFN(h)).
+ * Both layer norms use `eps` (1e-12 in BERT), and hidden dropout follows each sub-layer.
  */
 export function postNormLayer(b: IrBuilder, x: ValueId, spec: BlockSpec & { eps: number; attentionDropout: number }): ValueId {
   const attnSpec: AttentionSpec = { width: spec.width, heads: spec.heads, dropout: spec.attentionDropout, init: spec.init };

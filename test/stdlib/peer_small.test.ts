@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countParams, formatType, verifyModule } from '../../src/ir/index.js';
+import { countFlops, countParams, formatType, verifyModule } from '../../src/ir/index.js';
 import { peerSmallModule } from './peer_small.js';
 
 describe('peer SMALL model', () => {
@@ -27,5 +27,14 @@ describe('peer SMALL model', () => {
   it('similarity is per pair', () => {
     const module = peerSmallModule();
     expect(formatType(module.nodes[module.outputs['similarity']!]!.type)).toBe('f32[batch, token, 64]');
+  });
+
+  it('matmul FLOPs match the peer formula', () => {
+    // The peer's analytic forward count (train_gflop_per_step / 3) at batch 32 is 5,319,098,368.
+    // This module also selects the end-of-text row with a one-hot matmul (2·32·32·128) and
+    // projects the pooled text vector apart from the tokens (2·32·128·64).
+    const flops = countFlops(peerSmallModule(), { batch: 32, token: 32 });
+    const extra = 2 * 32 * 32 * 128 + 2 * 32 * 128 * 64;
+    expect(flops.byOp.matmul! + flops.byOp.conv2d!).toBe(5_319_098_368 + extra);
   });
 });
