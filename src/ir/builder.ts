@@ -220,6 +220,11 @@ export class IrBuilder {
     return this.check(value).type;
   }
 
+  /** Returns the node that defines a value. */
+  producer(value: ValueId): Readonly<Node> {
+    return this.check(value);
+  }
+
   /** Returns the parameter behind a `param` node value, or undefined for other values. */
   paramOf(value: ValueId): Param | undefined {
     const node = this.check(value);

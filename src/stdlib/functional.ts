@@ -141,17 +141,28 @@ export const softmax = defineBlock<{ over: AxisRef }>({
   },
 });
 
-export const entropy = defineBlock<{ over: AxisRef; eps: number }>({
+/** Returns the axis of the softmax that produced `p`, or undefined when `p` is not a softmax result. */
+function softmaxAxis(b: IrBuilder, p: ValueId): number | undefined {
+  const node = b.producer(p);
+  if (node.op === 'softmax') return (node.attrs as { axis: number }).axis;
+  return undefined;
+}
+
+export const entropy = defineBlock<{ over: AxisRef | null; eps: number }>({
   name: 'entropy',
   doc: '−Σ (p+eps)·ln(p+eps) along the axis p was normalized over; the result drops that axis. Masked positions add nothing.',
   options: {
-    over: { type: 'axis', doc: 'the axis p sums to 1 along' },
+    over: { type: 'axis', default: null, doc: 'the axis p sums to 1 along; defaults to the axis of the softmax that produced p' },
     eps: { type: 'number', default: 1e-7, min: 0, doc: 'added to p inside the sum and the logarithm' },
   },
   inputs: [{ name: 'p', type: 'f32[...]', doc: 'probabilities' }, maskPort],
   outputs: [{ name: 'y', type: 'p without the summed axis', doc: 'entropies in nats' }],
   expand(b, o, inputs) {
     const p = requireInput('entropy', inputs, 'p');
-    return { y: entropyValue(b, p, resolveAxis(b.typeOf(p).axes, o.over, 'entropy'), o.eps, inputs['mask']) };
+    const axis = o.over === null ? softmaxAxis(b, p) : resolveAxis(b.typeOf(p).axes, o.over, 'entropy');
+    if (axis === undefined) {
+      throw new BlockError('entropy', "'entropy' needs option 'over' because its input does not come straight from a softmax.", 'over');
+    }
+    return { y: entropyValue(b, p, axis, o.eps, inputs['mask']) };
   },
 });

@@ -130,3 +130,22 @@ describe('activations', () => {
     expect(y[2]).toBeCloseTo(2 / (1 + Math.exp(-3.404)), 12);
   });
 });
+
+describe('entropy axis', () => {
+  it('defaults to the softmax axis', () => {
+    // softmax over 'key' of equal scores is uniform over 3 keys: entropy ln 3 per row.
+    const x = { axes: [['row', 2], ['key', 3]] as [string, number][], data: [1, 1, 1, 2, 2, 2] };
+    const y = run({ x }, (b, v) => {
+      const p = block(b, 'softmax', { over: 'key' }, { x: v['x']! });
+      return block(b, 'entropy', { eps: 0 }, { p });
+    });
+    expect(y).toHaveLength(2);
+    expect(y[0]).toBeCloseTo(Math.log(3), 12);
+  });
+
+  it('needs over without a softmax', () => {
+    const b = new IrBuilder('e');
+    const p = b.input('p', 'scalar', { dtype: 'f32', axes: [{ name: 'k', size: 2 }] });
+    expect(() => block(b, 'entropy', {}, { p })).toThrow("'entropy' needs option 'over' because its input does not come straight from a softmax.");
+  });
+});
