@@ -1,0 +1,186 @@
+// Checkpoints: one folder per saved step, `step-00000100/`, holding `model.safetensors`
+// (parameters and buffers), `optimizer.safetensors` (optimizer slots) and `state.json`
+// (step, seed, data cursor, spec hash, metrics). A checkpoint is written into a temporary
+// folder, every file is fsynced, and the folder is renamed into place, so a crash or a
+// failed write leaves either the whole checkpoint or none of it. After each save only the
+// last N and the best K by a named metric are kept.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { TrainingError } from './errors.js';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
+
+export interface CheckpointState {
+  step: number;
+  seed: number;
+  dataCursor: unknown;
+  specHash: string;
+  specFile: string;
+  tiercVersion: string;
+  optimizerStep: number;
+  metrics: Record<string, number>;
+}
+
+export interface Checkpoint {
+  path: string;
+  state: CheckpointState;
+  weights: Map<string, Float32Array>;
+  optimizer: Map<string, Float32Array>;
+}
+
+/** File writes go through this, so tests can inject a failing disk. */
+export interface CheckpointWriter {
+  writeFile(path: string, data: Uint8Array): void;
+}
+
+/** Writes with fsync before close, so a rename never publishes unwritten data. */
+export const fsyncWriter: CheckpointWriter = {
+  writeFile(path, data) {
+    const fd = openSync(path, 'w');
+    try {
+      let written = 0;
+      while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
+
+export interface RetentionPolicy {
+  keepLast: number;
+  keepBest: number;
+  /** Metric in `state.metrics` that ranks checkpoints for `keepBest`. */
+  metric?: string;
+  mode?: 'min' | 'max';
+}
+
+const STEP_DIR = /^step-(\d{8})$/;
+
+/** Creates `dir` if needed and checks it is writable; throws TIER6003 otherwise. */
+export function ensureCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new TrainingError('TIER6003', `The checkpoint directory '${dir}' cannot be written: ${(error as Error).message}.`);
+  }
+}
+
+/** Saves one checkpoint atomically and applies the retention policy; returns its folder. */
+export function saveCheckpoint(
+  dir: string, state: CheckpointState, weights: Map<string, Float32Array>, optimizer: Map<string, Float32Array>,
+  retention: RetentionPolicy, writer: CheckpointWriter = fsyncWriter, shapes: ReadonlyMap<string, number[]> = new Map(),
+): string {
+  ensureCheckpointDir(dir);
+  const name = `step-${String(state.step).padStart(8, '0')}`;
+  const final = join(dir, name);
+  const temp = join(dir, `.${name}.tmp-${process.pid}`);
+  rmSync(temp, { recursive: true, force: true });
+  try {
+    mkdirSync(temp);
+    writer.writeFile(join(temp, 'model.safetensors'), encodeSafetensors(asTensors(weights, shapes), { spec_hash: state.specHash, step: String(state.step) }));
+    writer.writeFile(join(temp, 'optimizer.safetensors'), encodeSafetensors(asTensors(optimizer, shapes)));
+    writer.writeFile(join(temp, 'state.json'), Buffer.from(JSON.stringify(state, null, 1) + '\n'));
+    rmSync(final, { recursive: true, force: true });
+    renameSync(temp, final);
+    syncDir(dir);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    if (error instanceof TrainingError) throw error;
+    throw new TrainingError('TIER6004', `Writing checkpoint '${final}' failed: ${(error as Error).message}. The previous checkpoints are unchanged.`);
+  }
+  applyRetention(dir, retention);
+  return final;
+}
+
+/** Checkpoint folders in `dir`, oldest first; folders without a readable state.json are skipped. */
+export function listCheckpoints(dir: string): { path: string; step: number; state: CheckpointState }[] {
+  if (!existsSync(dir)) return [];
+  const found: { path: string; step: number; state: CheckpointState }[] = [];
+  for (const entry of readdirSync(dir)) {
+    const match = STEP_DIR.exec(entry);
+    if (!match) continue;
+    const path = join(dir, entry);
+    try {
+      const state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointState;
+      found.push({ path, step: Number(match[1]), state });
+    } catch {
+      continue;
+    }
+  }
+  return found.sort((a, b) => a.step - b.step);
+}
+
+/** Loads the newest checkpoint in `dir` and checks it belongs to `specHash`. */
+export function loadLatestCheckpoint(dir: string, specHash: string): Checkpoint {
+  const all = listCheckpoints(dir);
+  const latest = all[all.length - 1];
+  if (latest === undefined) throw new TrainingError('TIER6015', `There is no checkpoint in '${dir}' to resume from.`);
+  return loadCheckpoint(latest.path, specHash);
+}
+
+export function loadCheckpoint(path: string, specHash: string): Checkpoint {
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointState;
+  } catch (error) {
+    throw new TrainingError('TIER6006', `The checkpoint state '${join(path, 'state.json')}' cannot be read: ${(error as Error).message}.`);
+  }
+  if (state.specHash !== specHash) {
+    throw new TrainingError('TIER6005', `The checkpoint '${path}' was written by spec '${state.specFile}' with a different model (spec hash ${state.specHash.slice(0, 12)}, this model ${specHash.slice(0, 12)}).`);
+  }
+  return { path, state, weights: readFloatTensors(join(path, 'model.safetensors')), optimizer: readFloatTensors(join(path, 'optimizer.safetensors')) };
+}
+
+function readFloatTensors(file: string): Map<string, Float32Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new TrainingError('TIER6006', `The checkpoint file '${file}' cannot be read: ${(error as Error).message}.`);
+  }
+  try {
+    const parsed = decodeSafetensors(bytes, file);
+    const out = new Map<string, Float32Array>();
+    for (const [name, tensor] of parsed.tensors) out.set(name, Float32Array.from(tensor.data));
+    return out;
+  } catch (error) {
+    if (error instanceof SafetensorsError) throw new TrainingError('TIER6006', error.message);
+    throw error;
+  }
+}
+
+/** Tensors with their shapes; an optimizer slot `m/<param>` takes the shape of `<param>`. */
+function asTensors(values: Map<string, Float32Array>, shapes: ReadonlyMap<string, number[]>): Map<string, SafeTensor> {
+  const tensors = new Map<string, SafeTensor>();
+  for (const [name, data] of values) {
+    const shape = shapes.get(name) ?? shapes.get(name.slice(name.indexOf('/') + 1)) ?? [data.length];
+    tensors.set(name, { dtype: 'F32', shape: shape.reduce((a, b) => a * b, 1) === data.length ? shape : [data.length], data });
+  }
+  return tensors;
+}
+
+function applyRetention(dir: string, policy: RetentionPolicy): void {
+  const all = listCheckpoints(dir);
+  const keep = new Set(all.slice(Math.max(0, all.length - policy.keepLast)).map((c) => c.path));
+  if (policy.metric !== undefined && policy.keepBest > 0) {
+    const metric = policy.metric;
+    const sign = policy.mode === 'max' ? -1 : 1;
+    const ranked = all.filter((c) => Number.isFinite(c.state.metrics[metric])).sort((a, b) => sign * (a.state.metrics[metric]! - b.state.metrics[metric]!));
+    for (const c of ranked.slice(0, policy.keepBest)) keep.add(c.path);
+  }
+  for (const c of all) if (!keep.has(c.path)) rmSync(c.path, { recursive: true, force: true });
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems do not allow fsync on a directory; the rename is still atomic.
+  }
+}

@@ -1,0 +1,30 @@
+// `tierc/runtime`: the library an emitted training program imports — kernels, backend
+// selection, optimizers, schedules, checkpoints, safetensors and the training loop.
+export { kernels, createKernelContext, resolveSize, linear, matmul, matmul2d, batchedMatmul, layerNorm, batchNorm, geluExact, geluTanh, quickGelu, embedding, conv2d, maxPool2d, convForm } from './kernels/index.js';
+export type { KernelContext, KernelName, EmbeddingForm, Conv2dAttrs } from './kernels/index.js';
+export { selectBackend, isBackendName, withNodeWasmThreads, BACKEND_ORDER } from './backend.js';
+export type { BackendName, BackendProbe, BackendReport, SelectBackendOptions } from './backend.js';
+export { bindSizes } from './model.js';
+export type { CompiledModel, ModelInfo, ForwardFunction, ForwardResult, SizeBinding, ModelLoss } from './model.js';
+export { Optimizer, clipByGlobalNorm } from './optim.js';
+export type { OptimizerKind, OptimizerOptions, OptimizerState, OptimizedParam } from './optim.js';
+export { learningRate, lossWeight } from './schedule.js';
+export type { LrSchedule } from './schedule.js';
+export { encodeSafetensors, decodeSafetensors, readSafetensors, SafetensorsError } from './safetensors.js';
+export type { SafeTensor, SafetensorsFile } from './safetensors.js';
+export { saveCheckpoint, loadCheckpoint, loadLatestCheckpoint, listCheckpoints, ensureCheckpointDir, fsyncWriter } from './checkpoint.js';
+export type { Checkpoint, CheckpointState, CheckpointWriter, RetentionPolicy } from './checkpoint.js';
+export { loadPretrained } from './pretrained.js';
+export type { PretrainedLoad } from './pretrained.js';
+export { syntheticDataSource, syntheticBatch } from './data.js';
+export type { Batch, DataSource, DataCursor, SyntheticDataOptions } from './data.js';
+export { createRng, mixSeed } from './rng.js';
+export type { Rng } from './rng.js';
+export { MetricsWriter } from './metrics.js';
+export type { StepMetrics } from './metrics.js';
+export { TrainingError } from './errors.js';
+export { trainCompiled, bindInputs } from './trainer.js';
+export type { TrainOptions, TrainHooks, TrainResult, CheckpointOptions } from './trainer.js';
+export { runTrainingProgram, parseProgramArgs, syntheticSourceFor } from './program-main.js';
+export type { ProgramArgs } from './program-main.js';
+export { infoNce, softmaxEntropy } from './losses.js';

@@ -1,0 +1,63 @@
+// What the runtime needs to know about a compiled model besides its forward function: its
+// parameters, inputs, loss terms, clamps and where the free sizes come from. An emitted
+// `model.js` exports it as `MODEL`; the in-memory evaluator builds the same object.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Span } from '../diagnostics/types.js';
+import type { GraphInput, LossWeight, Param, ParamClamp, SymbolDecl } from '../ir/types.js';
+import type { KernelContext } from './kernels/index.js';
+
+export interface SizeBinding {
+  symbol: string;
+  /** Graph input whose shape holds the size. */
+  input: string;
+  axis: number;
+}
+
+export interface ModelLoss {
+  name: string;
+  weight: LossWeight;
+  span?: Span;
+}
+
+export interface ModelInfo {
+  name: string;
+  /** The spec file the module came from, as given to the compiler. */
+  specFile: string;
+  /** Hash of the module's parameters and nodes: a checkpoint resumes only into the same model. */
+  specHash: string;
+  tiercVersion: string;
+  symbols: SymbolDecl[];
+  inputs: GraphInput[];
+  params: Param[];
+  losses: ModelLoss[];
+  clamps: ParamClamp[];
+  sizeBindings: SizeBinding[];
+  outputs: string[];
+  /** Convolutions whose filter gradient needs Conv2DBackpropFilter (not a patch or 1×1 form). */
+  generalConvs: { node: string; weight: string; span?: Span }[];
+  /** Rows of the table that token ids index, when the model has one. */
+  vocabSize?: number;
+}
+
+export interface ForwardResult {
+  losses: Record<string, tf.Tensor>;
+  outputs: Record<string, tf.Tensor>;
+}
+
+export type ForwardFunction = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>) => ForwardResult;
+
+/** A compiled model as the runtime sees it: `import * as model from './model.js'` has this shape. */
+export interface CompiledModel {
+  MODEL: ModelInfo;
+  forward: ForwardFunction;
+}
+
+/** Binds the free size symbols from the shapes of this batch's inputs. */
+export function bindSizes(ctx: KernelContext, info: ModelInfo, inputs: Record<string, tf.Tensor>): void {
+  ctx.sizes.clear();
+  for (const binding of info.sizeBindings) {
+    const tensor = inputs[binding.input];
+    if (tensor === undefined) throw new Error(`Graph input '${binding.input}' is missing from the batch.`);
+    ctx.sizes.set(binding.symbol, tensor.shape[binding.axis]!);
+  }
+}

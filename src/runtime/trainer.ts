@@ -1,0 +1,280 @@
+// The training loop over a compiled model: binds batches to graph inputs by role, computes
+// the weighted loss and its gradients, clips, accumulates, steps the optimizer, applies
+// clamps and batch-norm buffer updates, writes metrics and checkpoints, and stops with a
+// diagnostic on a non-finite loss term. It prints nothing: progress goes to `hooks`.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { selectBackend, type BackendName, type BackendReport } from './backend.js';
+import { ensureCheckpointDir, loadLatestCheckpoint, saveCheckpoint, type CheckpointWriter, type RetentionPolicy } from './checkpoint.js';
+import type { Batch, DataSource } from './data.js';
+import { TrainingError, trainingWarning } from './errors.js';
+import { createKernelContext } from './kernels/index.js';
+import { MetricsWriter, type StepMetrics } from './metrics.js';
+import { bindSizes, type CompiledModel } from './model.js';
+import { clipByGlobalNorm, Optimizer, type OptimizerOptions } from './optim.js';
+import { mixSeed } from './rng.js';
+import { learningRate, lossWeight, type LrSchedule } from './schedule.js';
+
+export interface CheckpointOptions extends Partial<RetentionPolicy> {
+  dir: string;
+  /** Save every this many steps (and after the last step). */
+  every: number;
+  writer?: CheckpointWriter;
+}
+
+export interface TrainOptions {
+  steps: number;
+  seed: number;
+  optimizer: OptimizerOptions;
+  schedule?: LrSchedule;
+  /** Clip gradients to this global L2 norm. */
+  clipGradNorm?: number;
+  /** Micro-batches per optimizer step; see the NOTE in `trainCompiled` on contrastive losses. */
+  accumulate?: number;
+  checkpoint?: CheckpointOptions;
+  /** Continue from the newest checkpoint in `checkpoint.dir`. */
+  resume?: boolean;
+  metricsFile?: string;
+  /** Force a backend; by default the fastest available one is chosen. */
+  backend?: BackendName;
+  /** Starting values by parameter name (from `initializeParams` or pretrained files); missing ones are an error. */
+  initialWeights: Map<string, Float32Array>;
+}
+
+export interface TrainHooks {
+  onStart?(info: { backend: BackendReport; startStep: number; totalSteps: number; params: number }): void;
+  onStep?(metrics: StepMetrics): void;
+  onCheckpoint?(path: string, step: number): void;
+  onDiagnostic?(diagnostic: Diagnostic): void;
+}
+
+export interface TrainResult {
+  steps: number;
+  /** Loss terms and total of the last step. */
+  last?: StepMetrics;
+  weights: Map<string, Float32Array>;
+  backend: BackendName;
+}
+
+/** Trains `model` on `data`; throws TrainingError for problems the user can fix. */
+export async function trainCompiled(model: CompiledModel, options: TrainOptions, data: DataSource, hooks: TrainHooks = {}): Promise<TrainResult> {
+  validateOptions(options);
+  const info = model.MODEL;
+  let report: BackendReport;
+  try {
+    report = await selectBackend(options.backend ? { force: options.backend } : {});
+  } catch (error) {
+    throw new TrainingError('TIER6014', (error as Error).message);
+  }
+  if (report.chosen === 'wasm' && info.generalConvs.length > 0) {
+    const conv = info.generalConvs[0]!;
+    throw new TrainingError('TIER6001', `The wasm backend has no filter gradient (Conv2DBackpropFilter) for convolution '${conv.node}'; train with '--backend cpu' or tfjs-node, or freeze '${conv.weight}'.`, conv.span);
+  }
+  const accumulate = options.accumulate ?? 1;
+  if (accumulate > 1 && info.losses.length > 0) {
+    // NOTE: accumulation averages micro-batch gradients; an InfoNCE term then sees only the
+    // negatives inside each micro-batch, which differs from one large batch.
+    hooks.onDiagnostic?.(trainingWarning('TIER6012', `Gradient accumulation over ${accumulate} micro-batches computes contrastive losses within each micro-batch, so negatives come from ${accumulate}× smaller batches.`));
+  }
+
+  const variables = new Map<string, tf.Variable>();
+  const shapes = new Map<string, number[]>();
+  for (const param of info.params) {
+    const values = options.initialWeights.get(param.name);
+    if (values === undefined) throw new TrainingError('TIER6007', `No initial value was given for parameter '${param.name}'.`, param.span);
+    const dtype = param.dtype === 'i32' ? 'int32' : 'float32';
+    const initial = tf.tensor(values, param.shape, dtype);
+    variables.set(param.name, tf.variable(initial, param.trainable && param.role !== 'buffer'));
+    initial.dispose();
+    shapes.set(param.name, param.shape);
+  }
+  const trainable = info.params.filter((p) => p.trainable && p.role !== 'buffer');
+  const optimizer = new Optimizer(options.optimizer, trainable.map((p) => ({
+    name: p.name, variable: variables.get(p.name)!, decay: p.role === 'weight' && p.shape.length >= 2,
+  })));
+
+  let startStep = 0;
+  if (options.resume) {
+    if (!options.checkpoint) throw new TrainingError('TIER6013', 'Resuming needs a checkpoint directory.');
+    const checkpoint = loadLatestCheckpoint(options.checkpoint.dir, info.specHash);
+    for (const [name, variable] of variables) {
+      const values = checkpoint.weights.get(name);
+      if (values === undefined || values.length !== variable.size) throw new TrainingError('TIER6006', `Checkpoint '${checkpoint.path}' has no valid tensor '${name}'.`);
+      variable.assign(tf.tensor(values, variable.shape, variable.dtype));
+    }
+    optimizer.loadState({ step: checkpoint.state.optimizerStep, slots: checkpoint.optimizer });
+    data.seek(checkpoint.state.dataCursor);
+    startStep = checkpoint.state.step;
+  }
+  if (options.checkpoint) ensureCheckpointDir(options.checkpoint.dir);
+
+  const metrics = options.metricsFile ? new MetricsWriter(options.metricsFile, startStep > 0) : undefined;
+  const paramCount = trainable.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  hooks.onStart?.({ backend: report, startStep, totalSteps: options.steps, params: paramCount });
+
+  const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'one_hot' : 'gather' });
+  const paramTensors: Record<string, tf.Tensor> = Object.fromEntries(variables);
+  const varList = trainable.map((p) => variables.get(p.name)!);
+  let last: StepMetrics | undefined;
+  let warnedSingle = false;
+
+  try {
+    for (let step = startStep; step < options.steps; step++) {
+      const started = performance.now();
+      const batches: Batch[] = [];
+      for (let i = 0; i < accumulate; i++) {
+        const batch = await data.next();
+        if (batch === undefined) throw new TrainingError('TIER6016', `The data source ended at step ${step}; it must supply ${options.steps * accumulate} batches or wrap around.`);
+        batches.push(batch);
+      }
+      const dataWait = performance.now() - started;
+      if (!warnedSingle && batches.some((b) => b.imageShape[0] === 1)) {
+        warnedSingle = true;
+        hooks.onDiagnostic?.(trainingWarning('TIER6010', 'A batch has one example, so the contrastive loss has no negatives and is 0.'));
+      }
+      const weights = info.losses.map((l) => lossWeight(l.weight, step));
+      const termSums = new Array<number>(info.losses.length).fill(0);
+      const grads = new Map<string, tf.Tensor>();
+      for (let micro = 0; micro < batches.length; micro++) {
+        ctx.dropoutSeed = mixSeed(options.seed, step, micro);
+        ctx.dropoutCalls = 0;
+        const kept: tf.Tensor[] = [];
+        const inputs = bindInputs(info.inputs, batches[micro]!);
+        bindSizes(ctx, info, inputs);
+        const { grads: microGrads } = tf.variableGrads(() => {
+          const result = model.forward(ctx, paramTensors, inputs);
+          let total: tf.Tensor = tf.scalar(0);
+          info.losses.forEach((loss, i) => {
+            const term = result.losses[loss.name]!;
+            kept.push(tf.keep(term));
+            total = tf.add(total, tf.mul(term, weights[i]! / accumulate));
+          });
+          return total as tf.Scalar;
+        }, varList);
+        tf.dispose(Object.values(inputs));
+        const values = await Promise.all(kept.map((t) => t.data()));
+        tf.dispose(kept);
+        values.forEach((v, i) => (termSums[i]! += v[0]! / accumulate));
+        for (const [name, grad] of Object.entries(microGrads)) {
+          const key = varNameToParam(name, variables);
+          const previous = grads.get(key);
+          if (previous) {
+            grads.set(key, tf.add(previous, grad));
+            previous.dispose();
+            grad.dispose();
+          } else grads.set(key, grad);
+        }
+      }
+      const bad = termSums.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        tf.dispose([...grads.values()]);
+        const loss = info.losses[bad]!;
+        const where = loss.span ? ` (${loss.span.file}:${loss.span.start.line})` : '';
+        throw new TrainingError('TIER6002', `Loss term '${loss.name}'${where} is ${termSums[bad]} at step ${step}; training stopped and the last checkpoint is kept.`, loss.span);
+      }
+      const gradNorm = options.clipGradNorm !== undefined ? clipByGlobalNorm(grads, options.clipGradNorm) : undefined;
+      const lr = learningRate(options.optimizer.lr, options.schedule ?? { kind: 'constant' }, step, options.steps);
+      optimizer.apply(grads, lr);
+      tf.dispose([...grads.values()]);
+      applyBufferUpdates(ctx.bufferUpdates, variables);
+      applyClamps(info.clamps, info.params, variables);
+
+      const elapsed = (performance.now() - started) / 1000;
+      const samples = batches.reduce((n, b) => n + b.imageShape[0], 0);
+      const terms: Record<string, number> = {};
+      info.losses.forEach((l, i) => (terms[l.name] = termSums[i]!));
+      last = {
+        step: step + 1, loss: termSums.reduce((sum, v, i) => sum + v * weights[i]!, 0), terms, lr,
+        samplesPerSecond: samples / elapsed, dataWaitFraction: dataWait / 1000 / elapsed, seconds: elapsed,
+      };
+      const clampParam = info.clamps[0] ? info.params[info.clamps[0].param] : undefined;
+      if (clampParam) last.logitScale = (await variables.get(clampParam.name)!.data())[0]!;
+      if (gradNorm !== undefined) last.gradNorm = gradNorm;
+      metrics?.write(last);
+      hooks.onStep?.(last);
+
+      const checkpoint = options.checkpoint;
+      if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === options.steps)) {
+        const weightsNow = await readVariables(variables);
+        const optState = await optimizer.saveState();
+        const path = saveCheckpoint(checkpoint.dir, {
+          step: step + 1, seed: options.seed, dataCursor: data.cursor(), specHash: info.specHash, specFile: info.specFile,
+          tiercVersion: info.tiercVersion, optimizerStep: optState.step, metrics: { loss: last.loss, ...terms },
+        }, weightsNow, optState.slots, { keepLast: checkpoint.keepLast ?? 3, keepBest: checkpoint.keepBest ?? 0, ...(checkpoint.metric ? { metric: checkpoint.metric } : {}), mode: checkpoint.mode ?? 'min' }, checkpoint.writer, shapes);
+        hooks.onCheckpoint?.(path, step + 1);
+      }
+    }
+    return { steps: options.steps, ...(last ? { last } : {}), weights: await readVariables(variables), backend: report.chosen };
+  } finally {
+    metrics?.close();
+    optimizer.dispose();
+    for (const t of ctx.bufferUpdates.values()) t.dispose();
+    for (const variable of variables.values()) variable.dispose();
+  }
+}
+
+function validateOptions(options: TrainOptions): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(options.steps) || options.steps < 0) problems.push(`'steps' must be a non-negative integer, got ${options.steps}`);
+  if (!(options.optimizer.lr >= 0)) problems.push(`'lr' must be a non-negative number, got ${options.optimizer.lr}`);
+  if (options.accumulate !== undefined && (!Number.isInteger(options.accumulate) || options.accumulate < 1)) problems.push(`'accumulate' must be a positive integer, got ${options.accumulate}`);
+  if (options.checkpoint && (!Number.isInteger(options.checkpoint.every) || options.checkpoint.every < 1)) problems.push(`'checkpoint.every' must be a positive integer, got ${options.checkpoint.every}`);
+  if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) problems.push(`'clipGradNorm' must be positive, got ${options.clipGradNorm}`);
+  if (problems.length > 0) throw new TrainingError('TIER6013', `Invalid training options: ${problems.join('; ')}.`);
+}
+
+function varNameToParam(variableName: string, variables: Map<string, tf.Variable>): string {
+  // tfjs names variables itself; the map is small, so a scan per gradient is cheap.
+  for (const [name, variable] of variables) if (variable.name === variableName) return name;
+  throw new Error(`Gradient for unknown variable '${variableName}'.`);
+}
+
+/** Graph inputs from a batch, by input role. */
+export function bindInputs(inputs: CompiledModel['MODEL']['inputs'], batch: Batch): Record<string, tf.Tensor> {
+  const bound: Record<string, tf.Tensor> = {};
+  const [b, t] = batch.tokenShape;
+  for (const input of inputs) {
+    switch (input.role) {
+      case 'image': bound[input.name] = tf.tensor(batch.images, batch.imageShape, 'float32'); break;
+      case 'token_ids': bound[input.name] = tf.tensor(batch.tokenIds, [b, t], 'int32'); break;
+      case 'attention_mask': {
+        if (!batch.attentionMask) throw new TrainingError('TIER6016', `Input '${input.name}' needs an attention mask, which the batch lacks.`);
+        bound[input.name] = tf.tensor(batch.attentionMask, [b, t], 'float32');
+        break;
+      }
+      case 'pool_index': {
+        if (!batch.eotIndex) throw new TrainingError('TIER6016', `Input '${input.name}' needs end-of-text positions, which the batch lacks.`);
+        bound[input.name] = tf.tensor(batch.eotIndex, [b], 'int32');
+        break;
+      }
+      case 'scalar': throw new TrainingError('TIER6016', `Scalar input '${input.name}' has no value in a data batch.`);
+    }
+  }
+  return bound;
+}
+
+function applyBufferUpdates(updates: Map<string, tf.Tensor>, variables: Map<string, tf.Variable>): void {
+  for (const [name, value] of updates) {
+    variables.get(name)?.assign(value);
+    value.dispose();
+  }
+  updates.clear();
+}
+
+function applyClamps(clamps: CompiledModel['MODEL']['clamps'], params: CompiledModel['MODEL']['params'], variables: Map<string, tf.Variable>): void {
+  for (const clamp of clamps) {
+    const variable = variables.get(params[clamp.param]!.name)!;
+    tf.tidy(() => {
+      let value: tf.Tensor = variable;
+      if (clamp.min !== undefined) value = tf.maximum(value, clamp.min);
+      if (clamp.max !== undefined) value = tf.minimum(value, clamp.max);
+      variable.assign(value);
+    });
+  }
+}
+
+async function readVariables(variables: Map<string, tf.Variable>): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, variable] of variables) out.set(name, Float32Array.from(await variable.data()));
+  return out;
+}
