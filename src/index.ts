@@ -2,3 +2,9 @@
 export type { Diagnostic, Position, Span, Severity, RelatedInformation, Fix } from './diagnostics/types.js';
 export * as evaluation from './eval/index.js';
 export * as report from './report/index.js';
+export { parse, type ParseResult } from './syntax/index.js';
+export type * from './ast/types.js';
+export type { Program, SourceFile } from './ast/index.js';
+export { formatSpec, printSpec, type FormatResult } from './format/index.js';
+export { renderDiagnostics, renderDiagnosticsJson, closestMatch, didYouMean, type RenderOptions, type SourceLookup } from './diagnostics/index.js';
+export { checkSpec, type CheckResult } from './driver/check.js';
