@@ -158,7 +158,8 @@ export async function checkDataset(options: CheckOptions, onProgress?: (done: nu
     }
   }
   if (usable.length === 0) report.errors.push({ code: 'TIER5009', severity: 'error', file: manifest.file, message: 'No usable rows remain; training needs at least one.' });
-  report.errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  // Images are checked concurrently, so issues are put back in row order.
+  for (const list of [report.errors, report.warnings, report.skipped]) list.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   report.failsTraining = report.errors.length > 0;
   return report;
 }

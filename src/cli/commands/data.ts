@@ -8,7 +8,7 @@ import { checkDataset, contactSheet, DataError, formatIssue, generatePhantom, sy
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, type CliIo } from '../io.js';
 
-/** A progress bar on stderr, shown only when the output is a terminal. */
+/** Creates a progress bar on stderr that is shown only when the output is a terminal. */
 export function progressBar(io: CliIo, label: string): { update(done: number, total: number): void; stop(): void } {
   if (!io.isTTY) return { update: () => undefined, stop: () => undefined };
   const stream = { isTTY: true, columns: 80, write: (text: string) => (io.stderr(text), true) } as unknown as NodeJS.WritableStream;
@@ -83,7 +83,7 @@ async function runCheck(flags: CheckFlags, context: CliContext): Promise<void> {
   context.setExitCode(report.failsTraining ? ExitCode.inputError : ExitCode.ok);
 }
 
-/** The human-readable form of a check report. */
+/** Formats a check report for people. */
 export function renderReport(report: DataCheckReport): string {
   const lines: string[] = [];
   const issues = (title: string, list: DataIssue[]): void => {

@@ -59,8 +59,8 @@ export function drawAnatomy(random: Random): Anatomy {
   anatomy.diaphragmBase.left = anatomy.diaphragmBase.right + random.uniform(0.015, 0.035);
   // The heart rests on the diaphragm: its widest part sits just above the domes.
   anatomy.heart.y = anatomy.diaphragmBase.right - anatomy.domeHeight - random.uniform(0.03, 0.05);
-  // A normal cardiothoracic ratio is about 0.42–0.48 of the thoracic width.
-  anatomy.heart.rx = random.uniform(0.42, 0.47) * lateralDistance;
+  // A normal cardiothoracic ratio is below 0.5; here it is 0.40–0.47.
+  setCardiothoracicRatio(anatomy, random.uniform(0.4, 0.47));
   for (const side of ['left', 'right'] as const) anatomy.vessels[side] = growVessels(anatomy, side, random);
   return anatomy;
 }
@@ -70,7 +70,7 @@ export function sideSign(side: Side): number {
   return side === 'left' ? 1 : -1;
 }
 
-/** The diaphragm's y at distance `d` from the midline on `side`: a dome with a deep lateral recess. */
+/** Returns the diaphragm's y at distance `d` from the midline on `side`: a dome with a deep lateral recess. */
 export function diaphragmY(anatomy: Anatomy, side: Side, d: number): number {
   const centre = 0.2;
   const reach = anatomy.lateralDistance - centre + 0.02;
@@ -100,7 +100,7 @@ export function lungEdges(anatomy: Anatomy, side: Side, y: number): { medial: nu
   return edgeScratch;
 }
 
-/** How far (in image fractions) a point lies inside a lung; negative outside. */
+/** Returns how far (in image fractions) a point lies inside a lung, negative outside. */
 export function lungDepth(anatomy: Anatomy, side: Side, x: number, y: number): number {
   const d = (x - anatomy.midline) * sideSign(side);
   const edges = lungEdges(anatomy, side, y);
@@ -108,7 +108,19 @@ export function lungDepth(anatomy: Anatomy, side: Side, x: number, y: number): n
   return Math.min(d - edges.medial, edges.lateral - d, diaphragmY(anatomy, side, d) - y);
 }
 
-/** Whether a point is inside the heart ellipse (value < 1). */
+/** Heart width over thoracic width (the widest lung-to-lung distance). */
+export function cardiothoracicRatio(anatomy: Anatomy): number {
+  return (heartWidthFactor * anatomy.heart.rx) / (2 * anatomy.lateralDistance);
+}
+
+export function setCardiothoracicRatio(anatomy: Anatomy, ratio: number): void {
+  anatomy.heart.rx = (ratio * 2 * anatomy.lateralDistance) / heartWidthFactor;
+}
+
+/** The heart extends 0.8·rx right of its centre and 1.1·rx left of it. */
+const heartWidthFactor = 0.8 + 1.1;
+
+/** Returns the squared elliptic distance from the heart centre; below 1 is inside the heart. */
 export function heartDistance(anatomy: Anatomy, x: number, y: number): number {
   const { heart } = anatomy;
   // The heart's left border bulges more than its right.

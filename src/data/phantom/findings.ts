@@ -1,7 +1,7 @@
 // The five findings of the phantom, their random parameters, and where they sit: side (the
 // patient's left or right) and zone (upper, middle or lower third of the lung height).
 import type { Random } from '../random.js';
-import { lungDepth, lungEdges, sideSign, type Anatomy, type Side } from './anatomy.js';
+import { lungDepth, lungEdges, setCardiothoracicRatio, sideSign, type Anatomy, type Side } from './anatomy.js';
 
 export type Zone = 'upper' | 'middle' | 'lower';
 
@@ -36,16 +36,16 @@ export function presentFindings(findings: Findings): FindingName[] {
   return present;
 }
 
-/** The y range of a zone of a lung. */
+/** Returns the y range of a zone of a lung. */
 export function zoneRange(anatomy: Anatomy, side: Side, zone: Zone): [number, number] {
   const top = anatomy.apexY + 0.02;
   const bottom = anatomy.diaphragmBase[side] - anatomy.domeHeight;
   const third = (bottom - top) / 3;
-  const k = zone === 'upper' ? 0 : zone === 'middle' ? 1 : 2;
+  const k = zones.indexOf(zone);
   return [top + k * third, top + (k + 1) * third];
 }
 
-/** A point well inside the lung within the zone, or undefined if none was found. */
+/** Finds a point well inside the lung within the zone; returns undefined if none was found. */
 function pointInZone(anatomy: Anatomy, side: Side, zone: Zone, margin: number, random: Random): [number, number] | undefined {
   const [top, bottom] = zoneRange(anatomy, side, zone);
   for (let attempt = 0; attempt < 40; attempt++) {
@@ -74,9 +74,9 @@ function pick<T>(items: readonly T[], random: Random): T {
 export function drawFindings(anatomy: Anatomy, random: Random): Findings {
   const findings: Findings = {};
   if (random.next() < prevalence.Cardiomegaly) {
-    const ratio = random.uniform(0.56, 0.66);
+    const ratio = random.uniform(0.55, 0.65);
     findings.cardiomegaly = { ratio };
-    anatomy.heart.rx = ratio * anatomy.lateralDistance;
+    setCardiothoracicRatio(anatomy, ratio);
     anatomy.heart.ry *= random.uniform(1.05, 1.15);
   }
   if (random.next() < prevalence['Pleural Effusion']) {

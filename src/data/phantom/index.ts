@@ -9,7 +9,7 @@ import { DataError } from '../errors.js';
 import { assignGroupValues } from '../manifest.js';
 import { createRandom, mixSeed } from '../random.js';
 import { trainWordPiece } from '../tokenizer/train.js';
-import { drawAnatomy, type Anatomy } from './anatomy.js';
+import { cardiothoracicRatio, drawAnatomy, type Anatomy } from './anatomy.js';
 import { csvLine } from './csv.js';
 import { drawFindings, findingNames, presentFindings, type FindingName } from './findings.js';
 import { renderPhantom } from './render.js';
@@ -39,6 +39,9 @@ export interface PhantomImage {
   labels: Record<FindingName, 0 | 1>;
   /** 8-bit grayscale pixels, row-major. */
   pixels: Uint8Array;
+  /** Heart width over thoracic width, and the thoracic width as a fraction of the image width. */
+  cardiothoracicRatio: number;
+  thoracicWidth: number;
   masks: Partial<Record<FindingName, Uint8Array>>;
 }
 
@@ -56,7 +59,7 @@ export interface PhantomSummary {
 
 export const phantomSplitFractions = { train: 0.7, validate: 0.15, test: 0.15 };
 
-/** The mask file suffix of a finding: 'Pleural Effusion' becomes 'pleural-effusion'. */
+/** Returns the mask file suffix of a finding: 'Pleural Effusion' becomes 'pleural-effusion'. */
 export function findingSlug(name: FindingName): string {
   return name.toLowerCase().replace(/\s+/g, '-');
 }
@@ -95,6 +98,8 @@ export function synthesizePhantom(options: { n?: number; size?: number; seed?: n
         report: writeReport(findings, present, createRandom(mixSeed(seed, index, 4))),
         labels,
         pixels,
+        cardiothoracicRatio: cardiothoracicRatio(anatomy),
+        thoracicWidth: 2 * anatomy.lateralDistance,
         masks: rendered.masks,
       });
     }
