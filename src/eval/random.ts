@@ -27,18 +27,19 @@ export function createStream(seed: number, key = ''): Stream {
   const seedLow = Math.trunc(seed) >>> 0;
   const seedHigh = Math.trunc(seed / 4294967296) >>> 0;
   const init = splitmix32(seedLow ^ keyHash(key) ^ Math.imul(seedHigh, 0x27d4eb2f));
-  let a = init();
-  let b = init();
-  let c = init();
+  // State stays in int32 (`| 0`), which V8 keeps unboxed; values are read as unsigned only at the end.
+  let a = init() | 0;
+  let b = init() | 0;
+  let c = init() | 0;
   let counter = 1;
   const next = (): number => {
-    const t = (((a + b) >>> 0) + counter) >>> 0;
-    counter = (counter + 1) >>> 0;
+    const t = (((a + b) | 0) + counter) | 0;
+    counter = (counter + 1) | 0;
     a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
   };
   // The first outputs of SFC32 are weakly mixed; discard them as its author recommends.
   for (let i = 0; i < 12; i++) next();

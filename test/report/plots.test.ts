@@ -64,6 +64,14 @@ describe('training curves', () => {
     expect(svg).toContain('1 non-finite values left as gaps');
   });
 
+  it('handles one record and no series', () => {
+    const single = trainingCurvesSvg([{ step: 5, values: { clip: 2 } }]);
+    expect(single).not.toContain('NaN');
+    expect(single).toContain('>clip</text>');
+    const empty = trainingCurvesSvg([{ step: 0, values: {} }]);
+    expect(empty).toContain("No numeric fields besides 'step' were found.");
+  });
+
   it('averages with bias correction', () => {
     const averaged = movingAverage(Float64Array.from([2, 2, 2]), 0.9);
     expect(Array.from(averaged).map((value) => Number(value.toFixed(12)))).toEqual([2, 2, 2]);
@@ -80,6 +88,7 @@ describe('rank chart', () => {
     expect(svg.match(/<polygon /g)).toHaveLength(2);
     expect(svg).toContain('mean ± 1 std over 4 images per model');
     expect(svg).toContain('>baseline</text>');
+    expect(svg).not.toContain('NaN');
   });
 });
 

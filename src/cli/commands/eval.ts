@@ -12,6 +12,7 @@ import { ExitCode } from '../io.js';
 
 interface EvalFlags {
   scores?: string;
+  weights?: string[];
   output?: string;
   json?: boolean;
   bootstrap?: string;
@@ -24,8 +25,9 @@ interface EvalFlags {
 
 async function runEval(spec: string | undefined, flags: EvalFlags, context: CliContext): Promise<void> {
   const { io } = context;
-  if (flags.scores === undefined) {
-    const what = spec === undefined ? 'No scores file was given' : `Spec-driven evaluation of '${spec}' is not available in this build`;
+  if (flags.scores === undefined || spec !== undefined || flags.weights !== undefined) {
+    // NOTE: the spec-driven form needs a backend that embeds images and prompts; it will call evaluateZeroShot.
+    const what = spec === undefined && flags.weights === undefined ? 'No scores file was given' : 'Spec-driven evaluation (SPEC --weights CKPT...) is not available in this build';
     io.stderr(`tierc eval: ${what}; pass --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
     context.setExitCode(ExitCode.usage);
     return;
@@ -115,6 +117,7 @@ export const evalCommand: CliCommand = {
       .command('eval')
       .description('Compute zero-shot AUROC per label with bootstrap intervals and the macro mean.')
       .argument('[spec]', 'a .tier spec (spec-driven evaluation; not available in this build)')
+      .option('--weights <checkpoints...>', 'checkpoints to ensemble for a spec (spec-driven evaluation; not available in this build)')
       .option('--scores <file>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}')
       .option('-o, --output <file>', 'also write the result as JSON to this file')
       .option('--json', 'print the result as JSON instead of a table')
