@@ -8,3 +8,5 @@ export type { Program, SourceFile } from './ast/index.js';
 export { formatSpec, printSpec, type FormatResult } from './format/index.js';
 export { renderDiagnostics, renderDiagnosticsJson, closestMatch, didYouMean, type RenderOptions, type SourceLookup } from './diagnostics/index.js';
 export { checkSpec, type CheckResult } from './driver/check.js';
+export * as data from './data/index.js';
+export { createLoader, loadTokenizer, encodeBatch, readManifest, type Batch, type DataLoader, type LoaderOptions, type LoaderCursor, type TextTokenizer, type EncodedBatch, type ManifestOptions, type ManifestRow } from './data/index.js';
