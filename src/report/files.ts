@@ -118,11 +118,11 @@ export function describeJson(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** Writes `text` to a temporary file beside `file` and renames it, so readers never see half a file. */
-export function writeAtomically(file: string, text: string): void {
+/** Writes `content` to a temporary file beside `file` and renames it, so readers never see half a file. */
+export function writeAtomically(file: string, content: string | Uint8Array): void {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temporary, text);
+    writeFileSync(temporary, content);
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -13,6 +13,17 @@ export {
   type SimilarityModel,
 } from './rundir.js';
 export { readTensor, type TensorRef } from './files.js';
+export {
+  appendMetrics,
+  writeEvaluation,
+  writeHeatmapInputs,
+  writeSettings,
+  writeSimilarityInputs,
+  writeTensor,
+  type HeatmapWriteInput,
+  type SettingsInput,
+  type SimilarityWriteModel,
+} from './write.js';
 export { aurocFormat, evaluationsFromJson, parseScoresInput, tableFromScores, type NamedTable, type ScoresInput } from './scores.js';
 export { renderHeatmapOverlay, type GrayImage, type OverlayOptions } from './plots/heatmap.js';
 export { trainingCurvesSvg, seriesFromRecords, movingAverage, type CurveOptions, type CurveSeries, type MetricsRecord } from './plots/curves.js';

@@ -1,0 +1,100 @@
+// Writers for the run directory, so the trainer and the demo produce exactly the layout that
+// `loadRunDirectory` reads (README.md beside this file). Every file is written through a
+// temporary name and a rename, except metrics.jsonl, which grows one line per logged step.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { EvalError, type AurocTable, type Tensor } from '../eval/index.js';
+import { writeAtomically } from './files.js';
+import { aurocFormat } from './scores.js';
+
+export interface SettingsInput {
+  spec: { name: string; file?: string; hash?: string };
+  backend?: string;
+  seeds?: Record<string, number>;
+  steps?: number;
+  epochs?: number;
+  batch?: number;
+  tiercVersion?: string;
+  createdAt?: string;
+  data?: { name?: string; synthetic: boolean; description?: string };
+  /** Further settings shown as given, for example the loss weights. */
+  [key: string]: unknown;
+}
+
+/** Writes settings.json, creating the run directory when needed. */
+export function writeSettings(dir: string, settings: SettingsInput): void {
+  mkdirSync(dir, { recursive: true });
+  writeAtomically(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/** Appends one step to metrics.jsonl; NaN and infinite values are written as null (a gap). */
+export function appendMetrics(dir: string, record: { step: number } & Record<string, number | string | null>): void {
+  const line: Record<string, number | string | null> = {};
+  for (const [key, value] of Object.entries(record)) line[key] = typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  appendFileSync(path.join(dir, 'metrics.jsonl'), `${JSON.stringify(line)}\n`);
+}
+
+/** Writes eval.json from AUROC tables, one per model; a single unnamed table uses the plain form. */
+export function writeEvaluation(dir: string, tables: readonly { name: string; table: AurocTable }[]): void {
+  const body = tables.length === 1 ? { format: aurocFormat, name: tables[0]?.name, table: tables[0]?.table } : { models: tables.map((entry) => ({ format: aurocFormat, ...entry })) };
+  writeAtomically(path.join(dir, 'eval.json'), `${JSON.stringify(body)}\n`);
+}
+
+/** Writes a tensor as raw little-endian float32 at `relative` inside `dir` and returns its reference. */
+export function writeTensor(dir: string, relative: string, value: Tensor): { file: string; shape: number[] } {
+  const file = path.join(dir, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const bytes = Buffer.alloc(value.data.length * 4);
+  for (let i = 0; i < value.data.length; i++) bytes.writeFloatLE(value.data[i] as number, i * 4);
+  writeAtomically(file, bytes);
+  return { file: relative.split(path.sep).join('/'), shape: [...value.shape] };
+}
+
+export interface HeatmapWriteInput {
+  /** Patch embeddings [image, patch, dim], one row per image below. */
+  patches: Tensor;
+  /** Prompt embedding per label, and the reference's under its name. */
+  prompts: Record<string, ArrayLike<number>>;
+  reference?: string;
+  labels?: string[];
+  grid?: [number, number];
+  percentiles?: [number, number];
+  upsample?: 'nearest' | 'bilinear';
+  draw?: number;
+  /** Paths relative to the run directory (copy or link the images and masks into it). */
+  images: { id: string; image?: string; masks?: Record<string, string> }[];
+}
+
+/** Writes heatmaps.json and its patch tensor (heatmaps/patches.f32). */
+export function writeHeatmapInputs(dir: string, input: HeatmapWriteInput): void {
+  if (input.images.length !== input.patches.shape[0]) {
+    throw new EvalError({ code: 'TIER7024', message: `There are ${input.images.length} images but the patches have shape [${input.patches.shape.join(', ')}].` });
+  }
+  const { patches, prompts, ...rest } = input;
+  const body = {
+    ...rest,
+    patches: writeTensor(dir, path.join('heatmaps', 'patches.f32'), patches),
+    prompts: Object.fromEntries(Object.entries(prompts).map(([name, vector]) => [name, Array.from(vector)])),
+  };
+  writeAtomically(path.join(dir, 'heatmaps.json'), `${JSON.stringify(body)}\n`);
+}
+
+export interface SimilarityWriteModel {
+  name: string;
+  /** Pooled-token-to-patch cosines [image, patch]. */
+  similarity: Tensor;
+  /** Token-to-patch cosines [image, token, patch], for the entropy table. */
+  tokenSimilarity?: Tensor;
+  tokenCounts?: number[];
+}
+
+/** Writes similarity.json and one tensor file per model and kind under similarity/. */
+export function writeSimilarityInputs(dir: string, token: string, models: readonly SimilarityWriteModel[]): void {
+  const entries = models.map((model, index) => {
+    const entry: Record<string, unknown> = { name: model.name, similarity: writeTensor(dir, path.join('similarity', `model${index}-pooled.f32`), model.similarity) };
+    if (model.tokenSimilarity !== undefined) entry.tokenSimilarity = writeTensor(dir, path.join('similarity', `model${index}-tokens.f32`), model.tokenSimilarity);
+    if (model.tokenCounts !== undefined) entry.tokenCounts = model.tokenCounts;
+    return entry;
+  });
+  writeAtomically(path.join(dir, 'similarity.json'), `${JSON.stringify({ token, models: entries })}\n`);
+}
