@@ -252,17 +252,24 @@ export class IrBuilder {
   /** Appends a node of any kind after inferring its type; throws ShapeError on a mismatch. */
   emit<K extends OpKind>(op: K, inputs: ValueId[], attrs: OpAttrs[K], options: NodeOptions = {}): ValueId {
     const operands = inputs.map((v) => this.typeOf(v));
-    let type = inferType(op, operands, attrs, { inputs: this.inputs, params: this.params });
-    if (options.axisNames) {
-      if (options.axisNames.length !== type.axes.length) {
+    const name = options.name !== undefined ? joinName(this.path(), options.name) : this.path();
+    const span = options.span ?? this.scopeSpan();
+    let type: TensorType;
+    try {
+      type = inferType(op, operands, attrs, { inputs: this.inputs, params: this.params });
+      if (options.axisNames && options.axisNames.length !== type.axes.length) {
         throw new ShapeError(op, 'rank', `${options.axisNames.length} axis names given for a result of rank ${type.axes.length}.`, operands);
       }
-      type = { dtype: type.dtype, axes: type.axes.map((a, i) => ({ name: options.axisNames![i]!, size: a.size })) };
+    } catch (error) {
+      if (error instanceof ShapeError) {
+        if (name) error.node ??= name;
+        if (span) error.span ??= span;
+      }
+      throw error;
     }
+    if (options.axisNames) type = { dtype: type.dtype, axes: type.axes.map((a, i) => ({ name: options.axisNames![i]!, size: a.size })) };
     const node: Node<K> = { op, inputs: [...inputs], attrs, type };
-    const name = options.name !== undefined ? joinName(this.path(), options.name) : this.path();
     if (name) node.name = name;
-    const span = options.span ?? this.scopeSpan();
     if (span) node.span = span;
     this.nodes.push(node as Node);
     return this.nodes.length - 1;

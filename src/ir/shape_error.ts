@@ -2,6 +2,7 @@
 //
 // A ShapeError is about the program being built. The lowering turns it into a TIER3xxx
 // diagnostic at the span of the offending expression, and `reason` picks the code.
+import type { Span } from '../diagnostics/types.js';
 import type { Axis, OpKind, TensorType } from './types.js';
 
 /** The kind of mismatch a ShapeError reports. */
@@ -45,6 +46,11 @@ export class ShapeError extends Error {
   ) {
     super(message);
   }
+
+  /** Span of the node being built when the rule failed, filled in by IrBuilder. */
+  span?: Span;
+  /** Name of the node being built (scope path plus local name), filled in by IrBuilder. */
+  node?: string;
 }
 
 /** Formats axis sizes as `[batch, token, 128]`. */

@@ -148,3 +148,14 @@ describe('IrBuilder', () => {
     expect(m.clamps).toEqual([{ param: 0, max: Math.log(100) }]);
   });
 });
+
+describe('ShapeError context', () => {
+  it('carries the node name and scope span', () => {
+    const b = new IrBuilder('m');
+    const span = { file: 'm.tier', start: { offset: 0, line: 4, column: 1 }, end: { offset: 9, line: 4, column: 10 } };
+    const x = b.input('x', 'scalar', { dtype: 'f32', axes: [2, 3] });
+    const error = expectShapeError(() => b.scope('head', () => b.matmul(x, x, { name: 'proj' }), { span }));
+    expect(error.node).toBe('head.proj');
+    expect(error.span).toEqual(span);
+  });
+});
