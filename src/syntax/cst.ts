@@ -312,8 +312,8 @@ export interface SettingsItemCstNode extends CstNode {
 }
 
 export type SettingsItemCstChildren = {
-  setting?: SettingCstNode[];
   settingsBlock?: SettingsBlockCstNode[];
+  setting?: SettingCstNode[];
 };
 
 export interface SettingCstNode extends CstNode {
@@ -538,4 +538,3 @@ export type ParenExprCstChildren = {
   expression: ExpressionCstNode[];
   RParen: IToken[];
 };
-

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cstTypesSource, grammarDiagramsHtml, grammarEbnf } from '../../src/syntax/index.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const regenerate = 'Regenerate with `npm run build && node scripts/grammar.mjs` and commit the result.';
+
+describe('generated grammar files', () => {
+  it('grammar/tier.ebnf matches the parser', () => {
+    expect(readFileSync(join(root, 'grammar/tier.ebnf'), 'utf8'), regenerate).toBe(grammarEbnf());
+  });
+
+  it('grammar/diagrams.html matches the parser', () => {
+    expect(readFileSync(join(root, 'grammar/diagrams.html'), 'utf8'), regenerate).toBe(grammarDiagramsHtml());
+  });
+
+  it('src/syntax/cst.ts matches the parser', () => {
+    expect(readFileSync(join(root, 'src/syntax/cst.ts'), 'utf8'), regenerate).toBe(cstTypesSource());
+  });
+
+  it('EBNF lists every rule and the contraction token', () => {
+    const ebnf = grammarEbnf();
+    for (const rule of ['specFile', 'modelDecl', 'settingValue', 'phrase', 'contractExpr', 'postfixExpr']) {
+      expect(ebnf).toMatch(new RegExp(`^${rule} =`, 'm'));
+    }
+    expect(ebnf).toContain('contractExpr = unaryExpr { Contract unaryExpr } ;');
+  });
+});
