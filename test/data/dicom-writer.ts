@@ -4,13 +4,14 @@
 export interface DicomElement {
   tag: [group: number, element: number];
   vr: string;
-  value: string | number | number[] | Uint8Array | Uint16Array | Int16Array;
+  value: string | number | number[] | Uint8Array | Uint16Array | Int16Array | { fragments: Uint8Array[] };
 }
 
 const longLengthVrs = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
 
 function encodeValue(element: DicomElement, littleEndian: boolean): Uint8Array {
   const { vr, value } = element;
+  if (typeof value === 'object' && 'fragments' in value) throw new Error('Encapsulated pixel data is encoded by encodeEncapsulated.');
   if (typeof value === 'string') {
     let text = value;
     if (text.length % 2 === 1) text += vr === 'UI' ? '\0' : ' ';
@@ -31,7 +32,29 @@ function encodeValue(element: DicomElement, littleEndian: boolean): Uint8Array {
   return out;
 }
 
+/** Encodes encapsulated pixel data: undefined length, an empty offset table, one item per fragment, a delimiter. */
+function encodeEncapsulated(tag: [number, number], fragments: Uint8Array[]): Uint8Array {
+  const item = (group: number, element: number, body: Uint8Array): Uint8Array => {
+    const header = new Uint8Array(8);
+    const view = new DataView(header.buffer);
+    view.setUint16(0, group, true);
+    view.setUint16(2, element, true);
+    view.setUint32(4, body.length, true);
+    return concat([header, body]);
+  };
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setUint16(0, tag[0], true);
+  view.setUint16(2, tag[1], true);
+  header[4] = 'O'.charCodeAt(0);
+  header[5] = 'B'.charCodeAt(0);
+  view.setUint32(8, 0xffffffff, true);
+  const padded = fragments.map((fragment) => (fragment.length % 2 === 0 ? fragment : concat([fragment, new Uint8Array(1)])));
+  return concat([header, item(0xfffe, 0xe000, new Uint8Array(0)), ...padded.map((fragment) => item(0xfffe, 0xe000, fragment)), item(0xfffe, 0xe0dd, new Uint8Array(0))]);
+}
+
 function encodeElement(element: DicomElement, littleEndian: boolean): Uint8Array {
+  if (typeof element.value === 'object' && 'fragments' in element.value) return encodeEncapsulated(element.tag, element.value.fragments);
   const value = encodeValue(element, littleEndian);
   const long = longLengthVrs.has(element.vr);
   const header = new Uint8Array(long ? 12 : 8);
@@ -77,7 +100,7 @@ export function writeDicom(elements: DicomElement[], transferSyntax = '1.2.840.1
 export function grayImageElements(options: {
   rows: number;
   columns: number;
-  pixels: Uint16Array | Int16Array | Uint8Array;
+  pixels: Uint16Array | Int16Array | Uint8Array | { fragments: Uint8Array[] };
   bitsAllocated?: number;
   bitsStored?: number;
   signed?: boolean;

@@ -127,6 +127,16 @@ describe('DICOM decoding', () => {
     expect(Array.from(image.data)).toEqual([0, 1 / 3, 2 / 3, 1].map(Math.fround));
   });
 
+  it('decodes a baseline JPEG frame', async () => {
+    const gray = Buffer.alloc(16 * 16, 200);
+    const jpeg = await sharp(gray, { raw: { width: 16, height: 16, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer();
+    const elements = grayImageElements({ rows: 16, columns: 16, pixels: { fragments: [jpeg] }, bitsAllocated: 8, photometric: 'MONOCHROME1' });
+    const image = await decode(writeDicom(elements, '1.2.840.10008.1.2.4.50'));
+    expect([image.height, image.width]).toEqual([16, 16]);
+    // MONOCHROME1 inverts: 1 - 200/255.
+    expect(image.data[0]).toBeCloseTo(1 - 200 / 255, 2);
+  });
+
   it('rejects a DICOM without pixel data', async () => {
     await expect(decodeImage(readFileSync(path.join(badRoot, 'images/no-pixels.dcm')), 'no-pixels.dcm')).rejects.toThrow(/no pixel data element \(7FE0,0010\)/);
   });

@@ -128,6 +128,9 @@ function shade(anatomy: Anatomy, findings: Findings, collapsed: Anatomy | undefi
 
   value += bone(anatomy, d, y, lung) * body;
 
+  // The air-filled trachea runs down the midline to the carina.
+  value -= 0.12 * smoothstep(0.016, 0.01, d) * smoothstep(0.36, 0.32, y) * body;
+
   if (findings.nodule && findings.nodule.side === side) {
     const nodule = findings.nodule;
     const distance = Math.hypot(x - nodule.x, y - nodule.y);
