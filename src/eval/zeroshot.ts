@@ -1,5 +1,6 @@
-// Zero-shot classification scores. Each prompt set's text embeddings are averaged and
-// re-normalized; each image embedding is normalized; a label's score per image is
+// Zero-shot classification scores. Each prompt embedding is L2-normalized (a no-op when the text
+// tower already normalizes), each set is averaged and re-normalized, and each image embedding is
+// normalized. A label's score per image is
 //
 //   difference: cos(img, pos) − cos(img, neg)                       (CheXpert protocol)
 //   softmax2:   exp(s·cos(img,pos)) / (exp(s·cos(img,pos)) + exp(s·cos(img,neg)))

@@ -107,6 +107,7 @@ async function addHeatmaps(inputs: HeatmapInputs, figures: Figures, overlaySize:
         subtitle: reference === null ? `image ${image.id}` : `image ${image.id}, minus '${inputs.reference}'`,
         size: overlaySize,
         legend: reference === null ? { high: 'most similar', low: 'least similar' } : { high: `more '${label}'`, low: `more '${inputs.reference}'` },
+        scale: reference === null ? 'unit' : 'signed',
       });
       pictures.push({ caption: `${label}, image ${image.id}`, png, width: (await sharp(png).metadata()).width ?? overlaySize });
     }

@@ -190,7 +190,7 @@ function parseHeatmaps(value: unknown, file: string, dir: string): HeatmapInputs
     throw new EvalError({ code: 'TIER7024', file, location: 'images', message: `There are ${images.length} images but the patches have shape [${patches.shape.join(', ')}].` });
   }
   const inputs: HeatmapInputs = {
-    percentiles: object.percentiles === undefined ? [1, 99] : (expectNumbers(object.percentiles, file, 'percentiles') as [number, number]),
+    percentiles: object.percentiles === undefined ? [1, 99] : pair(object.percentiles, file, 'percentiles'),
     upsample: object.upsample === 'bilinear' ? 'bilinear' : 'nearest',
     patches,
     prompts,
@@ -201,7 +201,7 @@ function parseHeatmaps(value: unknown, file: string, dir: string): HeatmapInputs
   if (object.upsample !== undefined && object.upsample !== 'nearest' && object.upsample !== 'bilinear') {
     throw new EvalError({ code: 'TIER7023', file, location: 'upsample', message: `Upsampling mode ${describeJson(object.upsample)} is not 'nearest' or 'bilinear'.` });
   }
-  if (object.grid !== undefined) inputs.grid = expectNumbers(object.grid, file, 'grid') as [number, number];
+  if (object.grid !== undefined) inputs.grid = pair(object.grid, file, 'grid');
   if (reference !== undefined) inputs.reference = reference;
   return inputs;
 }
@@ -228,6 +228,14 @@ function parseSimilarity(value: unknown, file: string, dir: string): { token: st
     return result;
   });
   return { token: typeof object.token === 'string' ? object.token : '[CLS]', models };
+}
+
+function pair(value: unknown, file: string, location: string): [number, number] {
+  const numbers = expectNumbers(value, file, location);
+  if (numbers.length !== 2) {
+    throw new EvalError({ code: 'TIER7023', file, location, message: `Expected two numbers, found ${numbers.length}.` });
+  }
+  return [numbers[0] as number, numbers[1] as number];
 }
 
 function stringList(value: unknown, file: string, location: string): string[] {

@@ -30,8 +30,14 @@ export interface OverlayOptions {
   size?: number;
   /** Opacity of the colour at |value| = 1. Default 0.65. */
   maxAlpha?: number;
-  /** Colorbar captions at +1 and -1. */
+  /** Colorbar captions at the top and bottom. */
   legend?: { high: string; low: string };
+  /**
+   * 'signed' (default): values in [-1, 1], blue below zero and red above, as after subtracting a
+   * reference map. 'unit': values in [0, 1] drawn from transparent white to red, for maps
+   * without a reference.
+   */
+  scale?: 'signed' | 'unit';
 }
 
 const colorbarWidth = 16;
@@ -46,10 +52,11 @@ export async function renderHeatmapOverlay(options: OverlayOptions): Promise<Buf
   const gray = await grayPixels(options.image, size);
   const heat = upsample(options.heatmap, options.grid, [size, size], options.upsample ?? 'nearest');
   const outline = options.mask === undefined ? null : maskOutline(options.mask, size);
+  const lowest = options.scale === 'unit' ? 0 : -1;
 
   const rgb = Buffer.alloc(size * size * 3);
   for (let i = 0; i < size * size; i++) {
-    const value = Math.min(1, Math.max(-1, heat[i] as number));
+    const value = Math.min(1, Math.max(lowest, heat[i] as number));
     const alpha = maxAlpha * Math.abs(value);
     const [r, g, b] = divergingColor(value);
     const base = gray[i] as number;
@@ -83,13 +90,14 @@ function overlaySvg(options: OverlayOptions, size: number, width: number, height
   const barX = pad + size + 14;
   const barTop = titleHeight + 30;
   const barHeight = size - 80;
+  const lowest = options.scale === 'unit' ? 0 : -1;
   const stops: string[] = [];
   for (let k = 0; k <= 20; k++) {
-    const value = 1 - k / 10;
+    const value = 1 - (k / 20) * (1 - lowest);
     stops.push(`<stop offset="${k / 20}" stop-color="${divergingHex(value)}"/>`);
   }
   const tick = (value: number, label: string): string => {
-    const y = coordinate(barTop + ((1 - value) / 2) * barHeight);
+    const y = coordinate(barTop + ((1 - value) / (1 - lowest)) * barHeight);
     return [
       `<line x1="${barX + colorbarWidth}" x2="${barX + colorbarWidth + 4}" y1="${y}" y2="${y}" stroke="#333"/>`,
       `<text x="${barX + colorbarWidth + 7}" y="${y}" dy="4" font-size="11" fill="#222">${escapeXml(label)}</text>`,
@@ -107,9 +115,7 @@ function overlaySvg(options: OverlayOptions, size: number, width: number, height
     options.subtitle === undefined ? '' : `<text x="${pad}" y="35" font-size="11" fill="#555">${escapeXml(options.subtitle)}</text>`,
     caption(legendText.high, titleHeight + 8),
     `<rect x="${barX}" y="${barTop}" width="${colorbarWidth}" height="${barHeight}" fill="url(#bar)" stroke="#666" stroke-width="0.5"/>`,
-    tick(1, '+1'),
-    tick(0, '0'),
-    tick(-1, '−1'),
+    ...(lowest === 0 ? [tick(1, '1'), tick(0.5, '0.5'), tick(0, '0')] : [tick(1, '+1'), tick(0, '0'), tick(-1, '−1')]),
     caption(legendText.low, barTop + barHeight + 16),
     hasMask
       ? `<rect x="${barX}" y="${titleHeight + size - 8}" width="14" height="3" fill="#00e676"/><text x="${barX + 18}" y="${titleHeight + size - 3}" font-size="10" fill="#444">mask outline</text>`
