@@ -89,7 +89,8 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
     const count = shape.reduce((a, b) => a * b, 1);
     if (dtype !== 'F32' && dtype !== 'I32') throw new SafetensorsError(file, `tensor '${name}' has dtype ${dtype}; tierc reads F32 and I32 tensors.`);
     // Copy into an aligned buffer: the data section need not be 4-byte aligned in memory.
-    const copy = bytes.slice(headerEnd + begin, headerEnd + end);
+    const copy = new Uint8Array(end - begin);
+    copy.set(bytes.subarray(headerEnd + begin, headerEnd + end));
     const data = dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
     tensors.set(name, { dtype, shape, data });
   }

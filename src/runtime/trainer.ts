@@ -141,7 +141,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
         const kept: tf.Tensor[] = [];
         const inputs = bindInputs(info.inputs, batches[micro]!);
         bindSizes(ctx, info, inputs);
-        const { grads: microGrads } = tf.variableGrads(() => {
+        const { value: weightedTotal, grads: microGrads } = tf.variableGrads(() => {
           const result = model.forward(ctx, paramTensors, inputs);
           let total: tf.Tensor = tf.scalar(0);
           info.losses.forEach((loss, i) => {
@@ -151,6 +151,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
           });
           return total as tf.Scalar;
         }, varList);
+        weightedTotal.dispose();
         tf.dispose(Object.values(inputs));
         const values = await Promise.all(kept.map((t) => t.data()));
         tf.dispose(kept);

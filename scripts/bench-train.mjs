@@ -1,0 +1,27 @@
+// Trains the peer benchmark's SMALL CLIP+TIER model (ViT 64×64/8 + causal text, width 128,
+// depth 4, QuickGELU, batch 32, AdamW) through the tfjs backend and prints the median
+// samples/s after warm-up as one JSON line. Usage (after `npm run build`):
+//   node scripts/bench-train.mjs [--backend wasm|cpu|tensorflow] [--steps 10] [--warmup 3] [--batch 32]
+import { PEER_SMALL, clipTierModule } from '../dist/backends/tfjs/clip-model.js';
+import { trainModule } from '../dist/backends/tfjs/index.js';
+import { syntheticDataSource } from '../dist/runtime/index.js';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
+const batch = Number(args.batch ?? 32);
+const warmup = Number(args.warmup ?? 3);
+const steps = Number(args.steps ?? 10);
+const module = clipTierModule(PEER_SMALL, 'peer_small');
+const data = syntheticDataSource({ batchSize: batch, channels: 1, imageSize: 64, tokens: 32, vocab: 1000, seed: 0 });
+const rates = [];
+let backend = '';
+const options = { steps: warmup + steps, seed: 0, optimizer: { kind: 'adamw', lr: 5e-4, weightDecay: 0.2 } };
+if (args.backend) options.backend = args.backend;
+const result = await trainModule(module, options, data, {
+  onStart: (info) => (backend = info.backend.chosen),
+  onStep: (m) => {
+    if (m.step > warmup) rates.push(m.samplesPerSecond);
+  },
+});
+rates.sort((a, b) => a - b);
+const median = rates[Math.floor(rates.length / 2)];
+console.log(JSON.stringify({ engine: 'tierc-tfjs', backend, batch, steps_timed: rates.length, median_samples_per_s: Number(median.toFixed(2)), final_loss: result.last?.loss }));
