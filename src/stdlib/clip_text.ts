@@ -11,7 +11,7 @@ import { maybeDropout } from './activations.js';
 import { defineBlock, requireInput } from './block.js';
 import { meanValue } from './functional.js';
 import { layerNormLayer } from './layers.js';
-import { ENCODER_OPTIONS } from './options.js';
+import { BlockError, ENCODER_OPTIONS } from './options.js';
 import type { EncoderOptions } from './options.js';
 import { checkTokenLength, keepMask, positionRows, requireTokenIds } from './text_shared.js';
 import { causalMask, checkHeads, preNormStack, stackOptionSpecs } from './transformer.js';
@@ -53,6 +53,9 @@ export const clip_text = defineBlock<ClipTextOptions>({
   },
   expand(b, o, inputs) {
     const ids = requireInput('clip_text', inputs, 'token_ids');
+    if (inputs['pool_index'] !== undefined && o.pool !== 'eot') {
+      throw new BlockError('clip_text', `'clip_text' reads input 'pool_index' only with pool: eot, but pool is '${o.pool}'.`, 'pool');
+    }
     requireTokenIds(b, ids, 'clip_text');
     checkTokenLength(b, ids, o.max_len, 'clip_text');
     checkHeads('clip_text', o.width, o.heads);

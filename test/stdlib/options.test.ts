@@ -106,3 +106,22 @@ describe('warmup', () => {
     expect(() => warmup(0, 0.2, 0)).toThrow("'warmup' needs a positive whole number of steps, got 0.");
   });
 });
+
+describe('encoder inputs', () => {
+  it('clip_text rejects pool_index without eot pooling', () => {
+    const b = new IrBuilder('e');
+    const ids = tokenInput(b, 16);
+    const pool = b.input('pool', 'pool_index', { dtype: 'i32', axes: [{ name: 'batch', size: 'batch' }] });
+    expect(() => expandBlock(b, STDLIB_BLOCKS['clip_text']!, { pool: 'mean' }, { token_ids: ids, pool_index: pool })).toThrow(
+      "'clip_text' reads input 'pool_index' only with pool: eot, but pool is 'mean'.",
+    );
+  });
+
+  it('bert casts an integer attention mask', () => {
+    const b = new IrBuilder('e');
+    const ids = tokenInput(b, 16);
+    const mask = b.input('mask', 'attention_mask', { dtype: 'i32', axes: [{ name: 'batch', size: 'batch' }, { name: 'token', size: 'token' }] });
+    const out = expandBlock(b, bert, { layers: 1, width: 8, heads: 2, vocab: 10 }, { token_ids: ids, attention_mask: mask });
+    expect(b.typeOf(out['padding']!).dtype).toBe('f32');
+  });
+});
