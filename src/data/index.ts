@@ -43,6 +43,7 @@ export {
   type WordPieceTrainOptions,
 } from './tokenizer/index.js';
 export { createLoader, DataLoader, type Batch, type LoaderCursor, type LoaderOptions, type LoaderStats } from './loader.js';
+export { openDataset, trainingTransforms, type Dataset, type DatasetOptions, type LoaderRequest } from './dataset.js';
 export { checkDataset, type CheckOptions, type DataCheckReport } from './check.js';
 export { generatePhantom, synthesizePhantom, findingNames, findingSlug, phantomSplitFractions, type FindingName, type PhantomOptions, type PhantomSummary } from './phantom/index.js';
 export { contactSheet } from './phantom/contact-sheet.js';

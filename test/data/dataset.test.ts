@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findingNames, generatePhantom, openDataset, trainingTransforms, type DatasetOptions, type TransformSpec } from '../../src/data/index.js';
+import { tempDir } from './helpers.js';
+
+const preprocess: TransformSpec[] = [{ op: 'resize', size: 40 }, { op: 'center_crop', size: 32 }, { op: 'to_rgb' }, { op: 'normalize', mean: 'imagenet', std: 'imagenet' }];
+const augment: TransformSpec[] = [{ op: 'random_resized_crop', size: 32, ratio: [0.9, 1] }, { op: 'color_jitter', brightness: 0.2 }];
+
+describe('trainingTransforms', () => {
+  it('replaces the crop with the augmentation', () => {
+    expect(trainingTransforms(preprocess, augment).map((step) => step.op)).toEqual(['resize', 'random_resized_crop', 'color_jitter', 'to_rgb', 'normalize']);
+  });
+
+  it('inserts before channel steps without a crop', () => {
+    expect(trainingTransforms([{ op: 'resize', size: [32, 32] }, { op: 'to_rgb' }], augment).map((step) => step.op)).toEqual(['resize', 'random_resized_crop', 'color_jitter', 'to_rgb']);
+  });
+
+  it('keeps the test steps without augmentation', () => {
+    expect(trainingTransforms(preprocess, [])).toEqual(preprocess);
+  });
+});
+
+describe('openDataset', () => {
+  const dir = tempDir();
+  let options: DatasetOptions;
+
+  beforeAll(async () => {
+    await generatePhantom({ n: 20, size: 48, seed: 4, outDir: dir, force: true });
+    options = {
+      manifest: { manifest: path.join(dir, 'manifest.csv'), image: { column: 'image', root: dir }, text: { column: 'report' }, split: { column: 'split' }, labels: { columns: [...findingNames] } },
+      tokenizer: { path: path.join(dir, 'vocab.txt'), maxLen: 24 },
+      preprocess,
+      augment,
+    };
+  });
+
+  it('builds split loaders with the right steps', async () => {
+    const dataset = openDataset(options);
+    const trainRows = dataset.rows('train');
+    expect(trainRows.length).toBeGreaterThan(0);
+    const loader = dataset.loader({ split: 'train', batchSize: 4, training: true, workers: 0, seed: 1 });
+    const first = await loader.batches(0).next();
+    await loader.close();
+    expect(first.value?.imageShape).toEqual([4, 3, 32, 32]);
+    expect(loader.batchesPerEpoch).toBe(Math.ceil(trainRows.length / 4));
+  });
+
+  it('reads evaluation splits in file order', async () => {
+    const dataset = openDataset(options);
+    const loader = dataset.loader({ split: 'test', batchSize: 100, training: false, workers: 0 });
+    const first = await loader.batches(0).next();
+    await loader.close();
+    expect(Array.from(first.value?.rowIds ?? [])).toEqual(dataset.rows('test').map((row) => row.index));
+  });
+
+  it('names the splits when one is empty', () => {
+    expect(() => openDataset(options).loader({ split: 'valid', batchSize: 2, training: false })).toThrow(/Split 'valid' has no rows; the manifest has splits/);
+  });
+
+  it('describes the test preprocessing', () => {
+    expect(openDataset(options).preprocessMetadata().output_shape).toEqual([3, 32, 32]);
+  });
+});
