@@ -1,6 +1,7 @@
 // Lowers the part of an IR module that a set of values depends on into one ONNX graph in
 // inference form: graph inputs for the IR inputs it reads, initializers for parameters and
 // folded constants, and one lowering rule per remaining node.
+import { createHash } from 'node:crypto';
 import type { Diagnostic, Span } from '../../diagnostics/types.js';
 import { valueDependencies, type Tensor } from '../../ir/interpret.js';
 import type { IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '../../ir/types.js';
@@ -49,6 +50,7 @@ class Emitter {
   private readonly plan: FoldPlan;
   private readonly sizeCache = new Map<string, string>();
   private readonly shapeCache = new Map<string, string>();
+  private readonly foldedByContent = new Map<string, string>();
 
   constructor(private readonly request: LowerRequest) {
     this.module = request.module;
@@ -123,7 +125,13 @@ class Emitter {
     if (node.op === 'constant' && value.data.length <= 16 && node.type.dtype !== 'bool') {
       return this.graph.constant(node.type.dtype === 'f32' ? 'float' : 'int32', value.shape, value.data);
     }
-    return this.addTensor(this.graph.fresh(node.name ? `${node.name}.${node.op}` : `${node.op}_${id}`), value, node.type.dtype, true);
+    // Identical folded values (a tied weight transposed at each use) share one initializer.
+    const key = `${node.type.dtype}|${value.shape.join(',')}|${createHash('sha256').update(rawFloat32(value.data)).digest('hex')}`;
+    const existing = this.foldedByContent.get(key);
+    if (existing) return existing;
+    const name = this.addTensor(this.graph.fresh(node.name ? `${node.name}.${node.op}` : `${node.op}_${id}`), value, node.type.dtype, true);
+    this.foldedByContent.set(key, name);
+    return name;
   }
 
   private addTensor(name: string, value: Tensor, dtype: string, reserved = false): string {

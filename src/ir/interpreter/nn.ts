@@ -28,25 +28,44 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | undefined, attr
     throw new Error(`conv2d weight expects ${groupChannels * attrs.groups} input channels, got ${c}`);
   }
   const out = floatTensor([n, outChannels, oh, ow]);
+  // im2col: gather each group's input windows into columns [groupChannels·kh·kw, oh·ow] (zeros
+  // where a window covers padding), then every output plane is a weighted sum of whole rows.
+  const pixels = oh * ow;
+  // Monomorphic locals: V8 keeps the inner loops on one array kind.
+  const input = x.data as Float64Array;
+  const kernel = Float64Array.from(weight.data);
+  const output = out.data as Float64Array;
+  const windowSize = groupChannels * kh * kw;
+  const columns = new Float64Array(windowSize * pixels);
   for (let b = 0; b < n; b++) {
-    for (let o = 0; o < outChannels; o++) {
-      const group = Math.floor(o / outPerGroup);
-      for (let y = 0; y < oh; y++) {
-        for (let xOut = 0; xOut < ow; xOut++) {
-          let sum = bias ? bias.data[o]! : 0;
-          for (let ci = 0; ci < groupChannels; ci++) {
-            const channel = group * groupChannels + ci;
-            for (let ky = 0; ky < kh; ky++) {
+    for (let group = 0; group < attrs.groups; group++) {
+      columns.fill(0);
+      for (let ci = 0; ci < groupChannels; ci++) {
+        const channelBase = (b * c + group * groupChannels + ci) * h;
+        for (let ky = 0; ky < kh; ky++) {
+          for (let kx = 0; kx < kw; kx++) {
+            const rowBase = ((ci * kh + ky) * kw + kx) * pixels;
+            const shift = kx * dw - left;
+            // Output columns whose input column xOut·sw + shift lies inside [0, w).
+            const xStart = Math.max(0, Math.ceil(-shift / sw));
+            const xEnd = Math.min(ow, Math.floor((w - 1 - shift) / sw) + 1);
+            for (let y = 0; y < oh; y++) {
               const row = y * sh - top + ky * dh;
               if (row < 0 || row >= h) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const column = xOut * sw - left + kx * dw;
-                if (column < 0 || column >= w) continue;
-                sum += x.data[((b * c + channel) * h + row) * w + column]! * weight.data[((o * groupChannels + ci) * kh + ky) * kw + kx]!;
-              }
+              const inRow = (channelBase + row) * w + shift;
+              for (let xOut = xStart; xOut < xEnd; xOut++) columns[rowBase + y * ow + xOut] = input[inRow + xOut * sw]!;
             }
           }
-          out.data[((b * outChannels + o) * oh + y) * ow + xOut] = sum;
+        }
+      }
+      for (let o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
+        const plane = (b * outChannels + o) * pixels;
+        if (bias) output.fill(bias.data[o]!, plane, plane + pixels);
+        for (let k = 0; k < windowSize; k++) {
+          const weightValue = kernel[o * windowSize + k]!;
+          if (weightValue === 0) continue;
+          const rowBase = k * pixels;
+          for (let p = 0; p < pixels; p++) output[plane + p]! += weightValue * columns[rowBase + p]!;
         }
       }
     }

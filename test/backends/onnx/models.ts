@@ -143,15 +143,16 @@ export function weightsFor(module: IrModule, seed = 1): Map<string, Float32Array
   return initializeParams(module, seed);
 }
 
-/** Deterministic inputs for the tiny models at a batch size and token length. */
+/** Deterministic inputs for a test model at a batch size and token length; token ids stay below 40. */
 export function tinyInputs(module: IrModule, batch: number, tokens = 6): Record<string, { shape: number[]; data: number[] }> {
   const inputs: Record<string, { shape: number[]; data: number[] }> = {};
   for (const input of module.inputs) {
     if (input.role === 'image') {
-      const shape = [batch, 1, 16, 16];
-      inputs[input.name] = { shape, data: Array.from({ length: batch * 256 }, (_, i) => Math.sin(i * 0.37) * 1.5) };
+      const shape = input.type.axes.map((axis) => (typeof axis.size === 'number' ? axis.size : batch));
+      const size = shape.reduce((n, dim) => n * dim, 1);
+      inputs[input.name] = { shape, data: Array.from({ length: size }, (_, i) => Math.sin(i * 0.37) * 1.5) };
     } else if (input.role === 'token_ids') {
-      inputs[input.name] = { shape: [batch, tokens], data: Array.from({ length: batch * tokens }, (_, i) => (i * 7 + 3) % tiny.vocab) };
+      inputs[input.name] = { shape: [batch, tokens], data: Array.from({ length: batch * tokens }, (_, i) => (i * 7 + 3) % 40) };
     } else if (input.role === 'attention_mask') {
       const lengths = Array.from({ length: batch }, (_, row) => tokens - (row % 3));
       inputs[input.name] = { shape: [batch, tokens], data: Array.from({ length: batch * tokens }, (_, i) => (i % tokens < lengths[Math.floor(i / tokens)]! ? 1 : 0)) };
