@@ -83,8 +83,8 @@ export const bert = defineBlock<BertOptions>({
       return maybeDropout(b, layerNormLayer(b, sum, { name: 'LayerNorm', width: o.width, eps: o.eps }), o.dropout);
     });
 
-    const given = inputs['attention_mask'];
-    const padding = given === undefined ? keepMask(b, ids, o.pad_id) : b.typeOf(given).dtype === 'f32' ? given : b.cast(given, 'f32', { name: 'attention_mask' });
+    const attentionMask = inputs['attention_mask'];
+    const padding = attentionMask === undefined ? keepMask(b, ids, o.pad_id) : b.typeOf(attentionMask).dtype === 'f32' ? attentionMask : b.cast(attentionMask, 'f32', { name: 'attention_mask' });
     const mask = paddingMask(b, padding);
     const spec = {
       width: o.width, heads: o.heads, mlpWidth: o.mlp_width ?? 4 * o.width, act: o.act,
