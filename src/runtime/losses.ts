@@ -35,7 +35,8 @@ export function softmaxEntropy(scores: tf.Tensor, eps: number, mask?: tf.Tensor,
     const p = tf.softmax(masked);
     const shifted = tf.add(p, eps);
     let terms = tf.mul(shifted, tf.log(shifted));
-    if (mask) terms = tf.mul(terms, mask);
+    // where(), not a product: a masked position's 0·ln 0 is NaN when ε = 0.
+    if (mask) terms = tf.where(tf.greater(mask, 0), terms, tf.zerosLike(terms));
     const entropy = tf.neg(tf.sum(terms, -1));
     if (!rowMask) return tf.mean(entropy) as tf.Scalar;
     return tf.div(tf.sum(tf.mul(entropy, rowMask)), tf.sum(rowMask)) as tf.Scalar;
