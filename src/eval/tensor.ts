@@ -56,12 +56,6 @@ export function expectRank(value: Tensor, names: readonly string[], what: string
   return [...value.shape];
 }
 
-/** Returns a view of the contiguous slice `index` of the first axis (no copy). */
-export function slice(value: Tensor, index: number): Float32Array {
-  const stride = shapeSize(value.shape.slice(1));
-  return value.data.subarray(index * stride, (index + 1) * stride);
-}
-
 /** Dot product in float64 of two equal-length vectors, each read from an offset. */
 export function dot(a: Vector, b: Vector, aOffset = 0, bOffset = 0, length = a.length): number {
   let sum = 0;

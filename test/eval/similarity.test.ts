@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { patchEntropyStats, pooledPatchSimilarity, rankOrderedSimilarity, tokenPatchSimilarity } from '../../src/eval/index.js';
+import { patchEntropyStats, pooledPatchSimilarity, rankOrderedSimilarity, stackRows, tensor, tokenPatchSimilarity } from '../../src/eval/index.js';
 
 describe('token-to-patch entropy', () => {
   it('equals ln P for equal similarities', () => {
@@ -50,5 +50,13 @@ describe('rank-ordered similarity', () => {
     expect(similarity.shape).toEqual([1, 3]);
     expect(similarity.data[0]).toBeCloseTo(1, 6);
     expect(similarity.data[2]).toBeCloseTo(-Math.SQRT1_2, 6);
+  });
+});
+
+describe('tensor helpers', () => {
+  it('stacks rows and checks sizes', () => {
+    expect(stackRows([[1, 2], [3, 4]])).toEqual({ data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] });
+    expect(() => stackRows([[1, 2], [3]])).toThrow(/Row 1 of rows has width 1/);
+    expect(() => tensor(new Float32Array(5), [2, 3])).toThrow(/has 5 values but its shape \[2, 3\] needs 6/);
   });
 });

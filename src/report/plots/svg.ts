@@ -51,13 +51,6 @@ export function formatTick(value: number, step: number): string {
   return value.toFixed(decimals);
 }
 
-/** Formats a value for a legend or table: four significant digits. */
-export function formatValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e6)) return value.toExponential(3);
-  return Number(value.toPrecision(4)).toString();
-}
-
 function cleanFloat(value: number): number {
   return Number(value.toPrecision(12));
 }
