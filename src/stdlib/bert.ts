@@ -84,7 +84,10 @@ export const bert = defineBlock<BertOptions>({
     });
 
     const attentionMask = inputs['attention_mask'];
-    const padding = attentionMask === undefined ? keepMask(b, ids, o.pad_id) : b.typeOf(attentionMask).dtype === 'f32' ? attentionMask : b.cast(attentionMask, 'f32', { name: 'attention_mask' });
+    let padding: ValueId;
+    if (attentionMask === undefined) padding = keepMask(b, ids, o.pad_id);
+    else if (b.typeOf(attentionMask).dtype === 'f32') padding = attentionMask;
+    else padding = b.cast(attentionMask, 'f32', { name: 'attention_mask' });
     const mask = paddingMask(b, padding);
     const spec = {
       width: o.width, heads: o.heads, mlpWidth: o.mlp_width ?? 4 * o.width, act: o.act,
