@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countFlops, countParams, formatType, verifyModule } from '../../src/ir/index.js';
-import { peerSmallModule } from './peer_small.js';
+import { PAPER, peerSmallModule } from './peer_small.js';
 
 describe('peer SMALL model', () => {
   it('has 1,752,065 parameters', () => {
@@ -36,5 +36,9 @@ describe('peer SMALL model', () => {
     const flops = countFlops(peerSmallModule(), { batch: 32, token: 32 });
     const extra = 2 * 32 * 32 * 128 + 2 * 32 * 128 * 64;
     expect(flops.byOp.matmul! + flops.byOp.conv2d!).toBe(5_319_098_368 + extra);
+  });
+
+  it('paper scale has 209,646,337 parameters', () => {
+    expect(countParams(peerSmallModule(PAPER)).total).toBe(209_646_337);
   });
 });

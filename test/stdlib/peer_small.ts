@@ -1,30 +1,49 @@
-// The peer reference model's SMALL configuration built from standard blocks: a ViT image
-// tower and a causal CLIP text tower (QuickGELU, width 128, 4 layers, 4 heads, MLP 512),
-// bias-free linear projections to 64 applied to every token, a learnable logit scale
-// clamped at 100 in the forward pass, symmetric InfoNCE, and 0.1 × the two TIER entropy
-// terms: token→patch averaged over real tokens, patch→token with padding keys masked out.
+// The peer reference model built from standard blocks, in its SMALL configuration (width
+// 128, 4 layers, 4 heads, MLP 512, 64×64 grayscale, 8×8 patches) or its PAPER one: a ViT
+// image tower and a causal CLIP text tower with QuickGELU, bias-free linear projections
+// applied to every token, a learnable logit scale clamped at 100 in the forward pass,
+// symmetric InfoNCE, and 0.1 × the two TIER entropy terms (token→patch averaged over real
+// tokens, patch→token with padding keys masked out).
 import { IrBuilder } from '../../src/ir/index.js';
 import type { IrModule, ValueId } from '../../src/ir/index.js';
 import { applyLinear, entropyValue, infonceValue, learnableScale, meanValue, normalizeValue, softmaxValue } from '../../src/stdlib/index.js';
 import { expandIn, imageInput, tokenInput } from './helpers.js';
 
-export function peerSmallModule(): IrModule {
+/** The peer's Config fields (one width, depth, head count and MLP width for both towers). */
+export interface PeerConfig {
+  image: number;
+  channels: number;
+  patch: number;
+  width: number;
+  depth: number;
+  heads: number;
+  mlp: number;
+  vocab: number;
+  ctx: number;
+  embed: number;
+}
+
+export const SMALL: PeerConfig = { image: 64, channels: 1, patch: 8, width: 128, depth: 4, heads: 4, mlp: 512, vocab: 1000, ctx: 32, embed: 64 };
+export const PAPER: PeerConfig = { image: 224, channels: 3, patch: 16, width: 768, depth: 12, heads: 12, mlp: 3072, vocab: 49408, ctx: 77, embed: 512 };
+
+export function peerSmallModule(c: PeerConfig = SMALL): IrModule {
   const b = new IrBuilder('peer_small');
-  const image = imageInput(b, 1, 64);
-  const ids = tokenInput(b, 32);
-  const tower = { width: 128, layers: 4, heads: 4, mlp_width: 512, act: 'quick_gelu' };
-  const vision = expandIn(b, 'vision', 'vit', { image: 64, patch: 8, channels: 1, ...tower }, { image });
-  const text = expandIn(b, 'text', 'clip_text', { vocab: 1000, max_len: 32, ...tower }, { token_ids: ids });
+  const image = imageInput(b, c.channels, c.image);
+  const ids = tokenInput(b, c.ctx);
+  const tower = { width: c.width, layers: c.depth, heads: c.heads, mlp_width: c.mlp, act: 'quick_gelu' };
+  const vision = expandIn(b, 'vision', 'vit', { image: c.image, patch: c.patch, channels: c.channels, ...tower }, { image });
+  const text = expandIn(b, 'text', 'clip_text', { vocab: c.vocab, max_len: c.ctx, ...tower }, { token_ids: ids });
+  const patchCount = (c.image / c.patch) ** 2;
 
   const projection = (name: string) =>
-    b.param({ name: `${name}.weight`, shape: [64, 128], axisNames: ['out', 'in'], component: name, init: { kind: 'torch_default', fanIn: 128, role: 'weight' } });
+    b.param({ name: `${name}.weight`, shape: [c.embed, c.width], axisNames: ['out', 'in'], component: name, init: { kind: 'torch_default', fanIn: c.width, role: 'weight' } });
   const visionProj = projection('vision_proj');
   const textProj = projection('text_proj');
   const unit = (x: ValueId) => normalizeValue(b, x, b.typeOf(x).axes.length - 1, 1e-12);
 
   const visionTokens = applyLinear(b, vision['tokens']!, visionProj, undefined, 'vision_proj');
-  const img = unit(b.reshape(b.slice(visionTokens, 1, 0, 1), ['batch', 64], { name: 'image_embedding' }));
-  const patches = unit(b.slice(visionTokens, 1, 1, 65, { name: 'patch_embeddings', axisNames: ['batch', 'patch', 'dim'] }));
+  const img = unit(b.reshape(b.slice(visionTokens, 1, 0, 1), ['batch', c.embed], { name: 'image_embedding' }));
+  const patches = unit(b.slice(visionTokens, 1, 1, patchCount + 1, { name: 'patch_embeddings', axisNames: ['batch', 'patch', 'dim'] }));
   const txt = unit(applyLinear(b, text['pooled']!, textProj, undefined, 'text_proj'));
   const tokens = unit(applyLinear(b, text['tokens']!, textProj, undefined, 'text_proj'));
   b.output('image_embedding', img);
