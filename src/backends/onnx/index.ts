@@ -15,3 +15,7 @@ export { checkWeights } from './weights.js';
 export type { WeightTensor, Weights } from './weights.js';
 export { writeOnnxArtifacts } from './write.js';
 export type { WrittenArtifacts } from './write.js';
+export { readCheckpointWeights } from './checkpoint.js';
+export type { CheckpointWeights } from './checkpoint.js';
+export { PREPROCESS_METADATA_KEY, runOnnxImages } from './run.js';
+export type { RunResult, OutputSummary } from './run.js';

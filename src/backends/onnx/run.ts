@@ -2,7 +2,7 @@
 // image files. Images are decoded and preprocessed with the test-time pipeline recorded in
 // the model's `tierc.preprocess` metadata; without it they are only resized to the input size.
 import { readFileSync } from 'node:fs';
-import { applyTransforms, decodeImageFile, type PreprocessMetadata, type TransformSpec } from '../../data/index.js';
+import type { PreprocessMetadata, TransformSpec } from '../../data/index.js';
 import { decodeModel } from './dump.js';
 
 /** metadata_props key holding the JSON test-time preprocessing that `tierc run` applies. */
@@ -55,6 +55,8 @@ export async function runOnnxImages(modelPath: string, imagePaths: string[], opt
 
   const preprocess = readPreprocess(metadata[PREPROCESS_METADATA_KEY], modelPath);
   const steps: TransformSpec[] = preprocess ? (preprocess.steps as unknown as TransformSpec[]) : [{ op: 'resize', size: [height, width] }];
+  // Loaded here so that importing the backend does not load the image decoders.
+  const { applyTransforms, decodeImageFile } = await import('../../data/index.js');
   const batch = new Float32Array(imagePaths.length * channels * height * width);
   for (const [index, path] of imagePaths.entries()) {
     const decoded = await decodeImageFile(path, { channels: preprocess ? (preprocess.input_channels === 3 ? 3 : 1) : (channels as 1 | 3) });
