@@ -274,6 +274,7 @@ function applyStdlib(context: LowerContext, def: BlockDef, collected: BlockCall,
     reportExpansionError(context, def, error, collected, callSpan, useSpan, primary);
     return ERROR;
   }
+  recordOptions(context, def, options, collected, callSpan);
   const output = outputs[def.outputs[0]!.name]!;
   const resultType = context.b.typeOf(output);
   let axes;
@@ -288,6 +289,21 @@ function applyStdlib(context: LowerContext, def: BlockDef, collected: BlockCall,
   if (def.name === 'infonce' && inputs['a'] !== undefined && inputs['b'] !== undefined) context.contrastivePairs.push([inputs['a'], inputs['b']]);
   if (def.name === 'softmax') result.normalizedOver = primary.type.axes[options['over'] as number]!.name;
   return result;
+}
+
+/** Records the options a block was expanded with, once per scope path. */
+function recordOptions(context: LowerContext, def: BlockDef, options: Record<string, unknown>, collected: BlockCall, span: Span): void {
+  const component = [context.b.path(), PARAMETER_FREE.has(def.name) ? def.name : ''].filter((part) => part !== '').join('.');
+  if (context.optionRecords.some((record) => record.component === component && record.block === def.name)) return;
+  const checked = resolveOptions(def.name, def.options as never, options);
+  if (checked.problems.length > 0) return;
+  const resolved = (checked as { options: Record<string, unknown> }).options;
+  context.optionRecords.push({
+    component,
+    block: def.name,
+    options: Object.fromEntries(Object.keys(def.options).map((key) => [key, { value: resolved[key], written: key in collected.options || key in collected.spans }])),
+    span,
+  });
 }
 
 /** The scope for a block with parameters applied outside a pipe stage: `linear`, then `linear_1`, …. */

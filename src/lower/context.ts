@@ -90,6 +90,8 @@ export interface LowerContext {
    * in a let, where a block with parameters gets a scope of its own (`linear`, `linear_1`).
    */
   inLayerStage: boolean;
+  /** Options of every block expanded, defaults included, for `tierc explain`. */
+  optionRecords: Array<{ component: string; block: string; options: Record<string, { value: unknown; written: boolean }>; span: Span }>;
   /** The head being applied, for the message when its width does not fit its input. */
   applyingHead: { name: string; span: Span } | undefined;
 }

@@ -62,6 +62,7 @@ export function lowerModel(request: ModelRequest): { model: LoweredModel | undef
     programScope,
     inLayerStage: false,
     applyingHead: undefined,
+    optionRecords: [],
   };
   const scope = new Scope(programScope);
   const parameters = bindParameters(context, scope, request);
@@ -96,7 +97,8 @@ export function lowerModel(request: ModelRequest): { model: LoweredModel | undef
 
   nameOutputs(context);
   const span = request.instanceSpan ?? request.decl.span;
-  return { model: { name: request.name, module: b.finish(), named: context.named, components, parameters, span }, diagnostics: context.diagnostics };
+  const all = [...components, ...context.optionRecords];
+  return { model: { name: request.name, module: b.finish(), named: context.named, components: all, parameters, span }, diagnostics: context.diagnostics };
 }
 
 /** Binds the model's parameters to their defaults or an instance's arguments. */

@@ -1,6 +1,8 @@
 // Every subcommand of `tierc`, in the order `tierc --help` lists them.
 import type { CliCommand } from '../command.js';
 import { checkCommand } from './check.js';
+import { compileCommand } from './compile.js';
+import { explainCommand } from './explain.js';
 import { fmtCommand } from './fmt.js';
 import { dataCommand } from './data.js';
 import { dumpCommand } from './dump.js';
@@ -9,4 +11,4 @@ import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { tokenizerCommand } from './tokenizer.js';
 
-export const commands: CliCommand[] = [checkCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand];
+export const commands: CliCommand[] = [checkCommand, explainCommand, compileCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand];

@@ -1,0 +1,83 @@
+// `tierc compile SPEC --target ir|onnx|tfjs [-o DIR] [--model NAME]`: `ir` prints the IR listing
+// of each model (or writes NAME.ir.txt into DIR); `onnx` and `tfjs` write their files into DIR
+// (default `build/`), each file first to a temporary name and then renamed, so no half-written
+// file is left. Exit codes: 0 ok, 1 errors in the spec, 2 usage error.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { compile, type Artifact, type CompileTarget } from '../../compile.js';
+import { renderDiagnostics } from '../../diagnostics/index.js';
+import { nodeHost } from '../../driver/index.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { ExitCode, useColor } from '../io.js';
+
+interface CompileFlags {
+  target: CompileTarget;
+  out?: string;
+  model?: string;
+  seed?: string;
+}
+
+/** Writes every artifact under `folder`; returns the error message when a write fails. */
+export function writeArtifacts(folder: string, artifacts: readonly Artifact[]): string | undefined {
+  const written: Array<[string, string]> = [];
+  try {
+    for (const artifact of artifacts) {
+      const target = join(folder, artifact.path);
+      mkdirSync(dirname(target), { recursive: true });
+      const temporary = `${target}.tmp-${process.pid}`;
+      writeFileSync(temporary, artifact.bytes ?? artifact.text ?? '');
+      written.push([temporary, target]);
+    }
+    for (const [temporary, target] of written) renameSync(temporary, target);
+    return undefined;
+  } catch (error) {
+    for (const [temporary] of written) rmSync(temporary, { force: true });
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function runCompile(spec: string, flags: CompileFlags, context: CliContext): Promise<void> {
+  const { io } = context;
+  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    io.stderr(`tierc compile: --seed takes a whole number, got '${flags.seed}'.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  const request = { target: flags.target, ...(flags.model === undefined ? {} : { model: flags.model }), ...(seed === undefined ? {} : { seed }) };
+  const result = await compile({ entry: spec, host: nodeHost(io.cwd), cwd: io.cwd }, request);
+  if (result.diagnostics.length > 0) io.stderr(renderDiagnostics(result.diagnostics, { sources: (file) => result.sources.get(file), color: useColor(io) }));
+  if (!result.ok) {
+    context.setExitCode(ExitCode.inputError);
+    return;
+  }
+  if (flags.target === 'ir' && flags.out === undefined) {
+    io.stdout(result.artifacts.map((artifact) => artifact.text ?? '').join('\n'));
+    context.setExitCode(ExitCode.ok);
+    return;
+  }
+  const folder = resolve(io.cwd, flags.out ?? 'build');
+  const failure = writeArtifacts(folder, result.artifacts);
+  if (failure !== undefined) {
+    io.stderr(`tierc compile: cannot write into '${folder}': ${failure}\n`);
+    context.setExitCode(ExitCode.inputError);
+    return;
+  }
+  for (const artifact of result.artifacts) io.stdout(`wrote ${join(folder, artifact.path)}\n`);
+  context.setExitCode(ExitCode.ok);
+}
+
+export const compileCommand: CliCommand = {
+  register(program: Command, context: CliContext) {
+    program
+      .command('compile')
+      .description('Compile a .tier spec to its IR listing, ONNX graphs or a TensorFlow.js training program.')
+      .argument('<spec>', '.tier spec file')
+      .addOption(new Option('--target <target>', 'what to emit').choices(['ir', 'onnx', 'tfjs']).makeOptionMandatory())
+      .option('-o, --out <dir>', 'output folder (default: build/; ir prints to stdout without it)')
+      .option('--model <name>', 'compile only this model')
+      .option('--seed <n>', 'seed of the initial weights in ONNX graphs (default: the train seed, else 0)')
+      .action((spec: string, flags: CompileFlags) => runCompile(spec, flags, context));
+  },
+};

@@ -1,0 +1,139 @@
+// The library's entry points over the phase driver: `check` runs every phase up to lowering,
+// `compile` then emits the IR listing, ONNX graphs or the TensorFlow.js program. Both take a
+// spec text or an entry path with a host, return diagnostics and artifacts as data, and print
+// nothing. Nothing is written to disk here; the CLI writes the artifacts.
+import { frontendPhases, frontendState, memoryHost, runPhases, type CompilerHost, type Phase } from './driver/index.js';
+import type { Program } from './ast/index.js';
+import type { SpecConfigs } from './config/index.js';
+import { makeDiagnostic } from './diagnostics/make.js';
+import type { Diagnostic } from './diagnostics/types.js';
+import { initializeParams, printModule } from './ir/index.js';
+import type { LoweredModel } from './lower/index.js';
+import { semanticPhases, type SemanticState } from './lower/phases.js';
+
+/** The full list of checking phases: the front end's, then configs and lowering. */
+export const checkPhases: ReadonlyArray<Phase<SemanticState>> = [...frontendPhases, ...semanticPhases];
+
+/** A spec to check: its text (read as `spec.tier`), or an entry path with the files or a host to read it from. */
+export type SpecInput =
+  | string
+  | {
+      entry: string;
+      /** Reads files; defaults to an in-memory host over `files`. */
+      host?: CompilerHost;
+      /** File texts by absolute path, for an in-memory host. */
+      files?: Record<string, string>;
+      /** Working directory for a relative entry and for display paths; default '/'. */
+      cwd?: string;
+    };
+
+export interface CheckResult {
+  /** True when no diagnostic is an error. */
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** Texts of the loaded files by display path, for rendering diagnostics. */
+  sources: Map<string, string>;
+  program: Program | undefined;
+  configs: SpecConfigs | undefined;
+  /** One lowered model (IR module, named values, options) per model and instance, when checking got that far. */
+  models: LoweredModel[];
+  /** The phase that reported errors, if any. */
+  failedPhase: string | undefined;
+}
+
+function stateOf(input: SpecInput): SemanticState {
+  if (typeof input === 'string') return frontendState('/spec.tier', memoryHost({ '/spec.tier': input }, '/'));
+  const host = input.host ?? memoryHost(input.files ?? {}, input.cwd ?? '/');
+  return frontendState(input.entry, host);
+}
+
+/** Parses, checks and lowers a spec and its imports. */
+export function check(input: SpecInput): CheckResult {
+  const state = stateOf(input);
+  const run = runPhases(state, checkPhases);
+  return {
+    ok: !run.diagnostics.some((diagnostic) => diagnostic.severity === 'error'),
+    diagnostics: run.diagnostics,
+    sources: state.sources,
+    program: state.program,
+    configs: state.configs,
+    models: state.models ?? [],
+    failedPhase: run.failedPhase,
+  };
+}
+
+export type CompileTarget = 'ir' | 'onnx' | 'tfjs';
+
+export interface CompileRequest {
+  target: CompileTarget;
+  /** Only this model; default every model the spec declares. */
+  model?: string;
+  /** Seed of the initial weights embedded in ONNX graphs; default the train block's seed, else 0. */
+  seed?: number;
+}
+
+/** One output file: a path relative to the output folder, and its text or bytes. */
+export interface Artifact {
+  model: string;
+  path: string;
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+export interface CompileResult extends CheckResult {
+  artifacts: Artifact[];
+}
+
+/** Checks a spec, then emits the target's artifacts for each of its models. */
+export async function compile(input: SpecInput, request: CompileRequest): Promise<CompileResult> {
+  const checked = check(input);
+  const result: CompileResult = { ...checked, artifacts: [] };
+  if (!checked.ok) return result;
+  let models = checked.models;
+  if (request.model !== undefined) {
+    models = models.filter((model) => model.name === request.model);
+    if (models.length === 0) {
+      const names = checked.models.map((model) => `'${model.name}'`).join(', ');
+      result.diagnostics.push(makeDiagnostic('TIER2115', `Model '${request.model}' is not declared; the spec declares ${names || 'no model'}.`, undefined));
+      result.ok = false;
+      return result;
+    }
+  }
+  for (const model of models) {
+    if (request.target === 'ir') {
+      result.artifacts.push({ model: model.name, path: `${model.name}.ir.txt`, text: printModule(model.module) });
+    } else if (request.target === 'tfjs') {
+      const { emitTfjs } = await import('./backends/tfjs/index.js');
+      const emitted = await emitTfjs(model.module, { specFile: model.span.file });
+      for (const file of emitted.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.path}`, text: file.text });
+    } else {
+      await compileOnnxArtifacts(checked, model, request, result);
+    }
+  }
+  result.ok = !result.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  return result;
+}
+
+async function compileOnnxArtifacts(checked: CheckResult, model: LoweredModel, request: CompileRequest, result: CompileResult): Promise<void> {
+  const { compileOnnx } = await import('./backends/onnx/index.js');
+  const exportConfig = checked.configs?.export.find((config) => config.model === model.name);
+  const train = checked.configs?.train.find((config) => config.model === model.name);
+  const wanted = exportConfig?.graphs ?? ['image_tower', 'text_tower', ...('similarity' in model.module.outputs ? (['similarity_map'] as const) : [])];
+  const graphs = wanted.filter((graph) => graph !== 'zeroshot');
+  if (graphs.length < wanted.length) {
+    result.diagnostics.push(
+      makeDiagnostic('TIER2118', `The 'zeroshot' graph of model '${model.name}' needs prompt embeddings from a trained text tower; export it after training, it is left out here.`, exportConfig?.span),
+    );
+  }
+  // NOTE: the graphs carry seeded initial weights; the export block's checkpoint is not loaded here.
+  const weights = initializeParams(model.module, request.seed ?? train?.seed ?? 0);
+  const compiled = compileOnnx(model.module, {
+    graphs,
+    weights,
+    opset: exportConfig?.opset,
+    dynamic: exportConfig?.dynamic,
+    spec: { file: model.span.file, hash: '' },
+  });
+  result.diagnostics.push(...compiled.diagnostics);
+  for (const file of compiled.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.name}`, bytes: file.bytes });
+}
