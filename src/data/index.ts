@@ -32,6 +32,7 @@ export {
   basicTokenize,
   encodeBatch,
   encodeText,
+  padBatch,
   HuggingFaceTokenizer,
   loadTokenizer,
   trainWordPiece,

@@ -7,7 +7,7 @@ import type { ImageDecodeOptions } from './image.js';
 import type { ManifestRow } from './manifest.js';
 import { createRandom, mixSeed, shuffled } from './random.js';
 import { loadBatchImages, type BatchImages, type ImageStage, type SampleJob } from './sample.js';
-import { encodeBatch, type EncodeOptions } from './tokenizer/encode.js';
+import { encodeText, padBatch, type EncodeOptions } from './tokenizer/encode.js';
 import type { TextTokenizer } from './tokenizer/types.js';
 import { validateTransforms, type TransformSpec } from './transforms.js';
 import { WorkerPool } from './worker-pool.js';
@@ -89,6 +89,8 @@ export class DataLoader {
   private lastDelivery = 0;
   private batchCount = 0;
   private readonly skippedIssues: DataIssue[] = [];
+  /** Token ids per manifest row index; a row's text never changes, so it is encoded once. */
+  private readonly encodedTexts = new Map<number, { ids: number[]; fullLength: number }>();
   private closed = false;
 
   constructor(private readonly options: LoaderOptions) {
@@ -161,6 +163,15 @@ export class DataLoader {
     this.pool = undefined;
   }
 
+  private encodeRow(row: ManifestRow): { ids: number[]; fullLength: number } {
+    let encoded = this.encodedTexts.get(row.index);
+    if (encoded === undefined) {
+      encoded = encodeText(this.options.tokenizer, row.text, this.options.text.maxLen);
+      this.encodedTexts.set(row.index, encoded);
+    }
+    return encoded;
+  }
+
   private batchRows(order: readonly ManifestRow[], index: number): ManifestRow[] {
     return order.slice(index * this.options.batchSize, (index + 1) * this.options.batchSize);
   }
@@ -191,7 +202,7 @@ export class DataLoader {
     if (failed.size > 0) kept.forEach((position, k) => images.set(loaded.images.subarray(position * size, (position + 1) * size), k * size));
     const keptRows = kept.map((position) => rows[position] as ManifestRow);
     const texts = keptRows.map((row) => row.text);
-    const encoded = encodeBatch(this.options.tokenizer, texts, this.options.text);
+    const encoded = padBatch(keptRows.map((row) => this.encodeRow(row)), this.options.text, this.options.tokenizer.padId);
     const labelCount = keptRows[0]?.labels.length ?? this.options.rows[0]?.labels.length ?? 0;
     const labels = new Float32Array(keptRows.length * labelCount);
     const labelMask = new Uint8Array(keptRows.length * labelCount);

@@ -30,7 +30,7 @@ export function basicTokenize(text: string, options: BasicTokenizerOptions = {})
       continue;
     }
     let word = lowercase ? raw.toLowerCase() : raw;
-    if (stripAccents) word = word.normalize('NFD').replace(combiningMarkPattern, '');
+    if (stripAccents && /[^\x00-\x7f]/.test(word)) word = word.normalize('NFD').replace(combiningMarkPattern, '');
     words.push(...splitPunctuation(word));
   }
   return words;
@@ -41,8 +41,10 @@ function cleanText(text: string): string {
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) as number;
-    if (code === 0 || code === 0xfffd) continue;
-    if (whitespacePattern.test(char)) out += ' ';
+    // Printable ASCII needs no Unicode category test.
+    if (code > 32 && code < 127) out += char;
+    else if (code === 0 || code === 0xfffd) continue;
+    else if (whitespacePattern.test(char)) out += ' ';
     else if (controlPattern.test(char)) continue;
     else out += char;
   }
@@ -64,6 +66,7 @@ export function isCjk(code: number): boolean {
 }
 
 function padCjk(text: string): string {
+  if (!/[\u3400-\u9fff\uf900-\ufaff\ud840-\ud87e]/.test(text)) return text;
   let out = '';
   for (const char of text) out += isCjk(char.codePointAt(0) as number) ? ` ${char} ` : char;
   return out;

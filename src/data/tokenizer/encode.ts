@@ -34,12 +34,17 @@ export function encodeText(tokenizer: TextTokenizer, text: string, maxLen: numbe
 }
 
 export function encodeBatch(tokenizer: TextTokenizer, texts: readonly string[], options: EncodeOptions): EncodedBatch {
-  if (!(Number.isInteger(options.maxLen) && options.maxLen > 0)) throw new RangeError(`maxLen must be a positive integer, but it is ${options.maxLen}.`);
-  const encoded = texts.map((text) => encodeText(tokenizer, text, options.maxLen));
+  checkMaxLen(options.maxLen);
+  return padBatch(texts.map((text) => encodeText(tokenizer, text, options.maxLen)), options, tokenizer.padId);
+}
+
+/** Pads texts already encoded by `encodeText` (for example cached per row) into a batch. */
+export function padBatch(encoded: ReadonlyArray<{ ids: readonly number[]; fullLength: number }>, options: EncodeOptions, padId: number): EncodedBatch {
+  checkMaxLen(options.maxLen);
   const longest = encoded.reduce((max, item) => Math.max(max, item.ids.length), 0);
   const width = options.padding === 'max_length' ? options.maxLen : Math.max(1, longest);
-  const batch = texts.length;
-  const tokenIds = new Int32Array(batch * width).fill(tokenizer.padId);
+  const batch = encoded.length;
+  const tokenIds = new Int32Array(batch * width).fill(padId);
   const attentionMask = new Int32Array(batch * width);
   const eotIndex = new Int32Array(batch);
   const lengths = new Int32Array(batch);
@@ -52,4 +57,8 @@ export function encodeBatch(tokenizer: TextTokenizer, texts: readonly string[], 
     fullLengths[b] = fullLength;
   });
   return { tokenIds, attentionMask, eotIndex, lengths, fullLengths, shape: [batch, width] };
+}
+
+function checkMaxLen(maxLen: number): void {
+  if (!(Number.isInteger(maxLen) && maxLen > 0)) throw new RangeError(`maxLen must be a positive integer, but it is ${maxLen}.`);
 }

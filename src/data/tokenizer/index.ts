@@ -6,7 +6,7 @@ import type { TextTokenizer } from './types.js';
 import { WordPieceTokenizer, type WordPieceOptions } from './wordpiece.js';
 
 export { basicTokenize } from './basic.js';
-export { encodeBatch, encodeText, type EncodeOptions, type EncodedBatch } from './encode.js';
+export { encodeBatch, encodeText, padBatch, type EncodeOptions, type EncodedBatch } from './encode.js';
 export { HuggingFaceTokenizer } from './huggingface.js';
 export { defaultSpecialTokens, trainWordPiece, type WordPieceTrainOptions } from './train.js';
 export type { TextTokenizer } from './types.js';
