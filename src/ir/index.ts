@@ -1,4 +1,5 @@
-// The tensor IR: types, the builder with shape inference, the verifier and the printer.
+// The tensor IR: types, the builder with shape inference, the verifier, the printer, counts,
+// and the reference interpreter with seeded parameter initialization.
 export type * from './types.js';
 export { IrBuilder } from './builder.js';
 export type { NodeOptions, ParamSpec, ScopeOptions } from './builder.js';
