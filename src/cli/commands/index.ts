@@ -10,5 +10,7 @@ import { evalCommand } from './eval.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { tokenizerCommand } from './tokenizer.js';
+import { doctorCommand } from './doctor.js';
+import { trainCommand } from './train.js';
 
-export const commands: CliCommand[] = [checkCommand, explainCommand, compileCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand];
+export const commands: CliCommand[] = [checkCommand, explainCommand, compileCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand, trainCommand, doctorCommand];

@@ -1,0 +1,61 @@
+// `tierc doctor [--json] [--backend NAME]`: tries every tfjs backend in the order of
+// preference and prints which one training would use and why each other one is not used
+// (not installed, no CUDA device, or failed to initialize with its error).
+import type { Command } from 'commander';
+import { BACKEND_ORDER, isBackendName, selectBackend, type BackendReport } from '../../runtime/backend.js';
+import type { CliCommand, CliContext } from '../command.js';
+import { ExitCode } from '../io.js';
+
+interface DoctorFlags {
+  json?: boolean;
+  backend?: string;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  chosen: 'used',
+  available: 'available',
+  'not-installed': 'not installed',
+  'no-cuda': 'no CUDA',
+  failed: 'failed',
+  'not-tried': 'not tried',
+};
+
+async function runDoctor(flags: DoctorFlags, context: CliContext): Promise<void> {
+  const { io } = context;
+  if (flags.backend !== undefined && !isBackendName(flags.backend)) {
+    io.stderr(`tierc doctor: unknown backend '${flags.backend}'; use one of ${BACKEND_ORDER.join(', ')}.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  let report: BackendReport;
+  try {
+    report = await selectBackend({ probeAll: true, ...(flags.backend ? { force: flags.backend } : {}) });
+  } catch (error) {
+    io.stderr(`tierc doctor: ${(error as Error).message}\n`);
+    context.setExitCode(ExitCode.inputError);
+    return;
+  }
+  if (flags.json) {
+    io.stdout(JSON.stringify(report, null, 2) + '\n');
+    context.setExitCode(ExitCode.ok);
+    return;
+  }
+  io.stdout(`Training backend: ${report.chosen}`);
+  if (report.chosen === 'wasm') io.stdout(` (SIMD ${report.wasmSimd ? 'on' : 'off'}, ${report.wasmThreads ?? 1} thread)`);
+  io.stdout('\n');
+  for (const probe of report.probes) {
+    io.stdout(`  ${probe.name.padEnd(15)} ${(STATUS_TEXT[probe.status] ?? probe.status).padEnd(14)} ${probe.reason}\n`);
+  }
+  context.setExitCode(ExitCode.ok);
+}
+
+export const doctorCommand: CliCommand = {
+  register(program: Command, context: CliContext) {
+    program
+      .command('doctor')
+      .description('Show which TensorFlow.js backend training uses and why the others are not used.')
+      .option('--json', 'print the report as JSON')
+      .option('--backend <name>', 'check only this backend: tensorflow-gpu, tensorflow, wasm or cpu')
+      .action((flags: DoctorFlags) => runDoctor(flags, context));
+  },
+};
