@@ -9,63 +9,77 @@ import { after, cover, firstToken, identifier, tokenSpan, type BuildContext } fr
 import type * as cst from './cst.js';
 import * as t from './tokens.js';
 
+/** Binding strength of each infix operator; higher binds tighter. All associate to the left. */
+const operatorPrecedence: Record<string, number> = { '|': 1, '->': 2, '..': 3, '+': 4, '-': 4, '*': 5, '/': 5, '.': 6 };
+
+interface Operand {
+  expr: Expr;
+  /** Precedence of the operator that produced `expr` in this chain; 0 for a plain operand. */
+  producedBy: number;
+}
+
+/**
+ * Builds an expression from its flat operand and operator lists with operator-precedence
+ * parsing (an explicit stack, so long chains need no recursion). `a | b | c` becomes one
+ * PipeExpr; arrows and ranges do not chain, so `a -> b -> c` is reported.
+ */
 export function buildExpression(context: BuildContext, node: cst.ExpressionCstNode | undefined, fallback: Span): Expr {
-  const pipe = node?.children.pipeExpr?.[0];
-  if (pipe === undefined) return missing(fallback);
-  const stages = (pipe.children.stages ?? []).map((stage) => buildArrow(context, stage, fallback));
-  if (stages.length === 0) return missing(fallback);
-  if (stages.length === 1) return stages[0]!;
-  return { kind: 'PipeExpr', stages, span: cover(context, stages[0]!.span, stages[stages.length - 1]!.span) };
+  if (node === undefined) return missing(fallback);
+  const operandNodes = node.children.operands ?? [];
+  const operators = node.children.operators ?? [];
+  const output: Operand[] = [];
+  const pending: IToken[] = [];
+
+  const reduce = () => {
+    const operator = pending.pop()!;
+    const right = output.pop() ?? { expr: missing(tokenSpan(context, operator)), producedBy: 0 };
+    const left = output.pop() ?? { expr: missing(tokenSpan(context, operator)), producedBy: 0 };
+    const level = operatorPrecedence[operator.image]!;
+    output.push({ expr: combine(context, operator, left, right), producedBy: level });
+  };
+
+  const first = operandNodes[0];
+  output.push({ expr: first === undefined ? missing(fallback) : buildUnary(context, first, fallback), producedBy: 0 });
+  for (let index = 0; index < operators.length; index++) {
+    const operator = operators[index]!;
+    const level = operatorPrecedence[operator.image] ?? 0;
+    while (pending.length > 0 && operatorPrecedence[pending[pending.length - 1]!.image]! >= level) reduce();
+    pending.push(operator);
+    const operand = operandNodes[index + 1];
+    const operatorEnd = after(context, tokenSpan(context, operator));
+    output.push({ expr: operand === undefined ? missing(operatorEnd) : buildUnary(context, operand, operatorEnd), producedBy: 0 });
+  }
+  while (pending.length > 0) reduce();
+  return output[0]!.expr;
 }
 
 function missing(span: Span): Expr {
   return { kind: 'MissingExpr', span };
 }
 
-function buildArrow(context: BuildContext, node: cst.ArrowExprCstNode, fallback: Span): Expr {
-  const from = buildRange(context, node.children.from?.[0], fallback);
-  if (node.children.Arrow === undefined) return from;
-  const to = buildRange(context, node.children.to?.[0], after(context, from.span));
-  return { kind: 'ArrowExpr', from, to, span: cover(context, from.span, to.span) };
-}
-
-function buildRange(context: BuildContext, node: cst.RangeExprCstNode | undefined, fallback: Span): Expr {
-  if (node === undefined) return missing(fallback);
-  const start = buildAdditive(context, node.children.start?.[0], fallback);
-  if (node.children.DotDot === undefined) return start;
-  const end = buildAdditive(context, node.children.end?.[0], after(context, start.span));
-  return { kind: 'RangeExpr', start, end, span: cover(context, start.span, end.span) };
-}
-
-function buildAdditive(context: BuildContext, node: cst.AdditiveExprCstNode | undefined, fallback: Span): Expr {
-  if (node === undefined) return missing(fallback);
-  const operands = (node.children.operands ?? []).map((operand) => buildMultiplicative(context, operand, fallback));
-  return foldBinary(context, operands, node.children.operators ?? [], fallback);
-}
-
-function buildMultiplicative(context: BuildContext, node: cst.MultiplicativeExprCstNode, fallback: Span): Expr {
-  const operands = (node.children.operands ?? []).map((operand) => buildContract(context, operand, fallback));
-  return foldBinary(context, operands, node.children.operators ?? [], fallback);
-}
-
-function foldBinary(context: BuildContext, operands: Expr[], operators: IToken[], fallback: Span): Expr {
-  let result = operands[0] ?? missing(fallback);
-  for (let i = 0; i < operators.length; i++) {
-    const right = operands[i + 1] ?? missing(after(context, result.span));
-    const op = operators[i]!.image as '+' | '-' | '*' | '/';
-    result = { kind: 'BinaryExpr', op, left: result, right, span: cover(context, result.span, right.span) };
+function combine(context: BuildContext, operator: IToken, left: Operand, right: Operand): Expr {
+  const span = cover(context, left.expr.span, right.expr.span);
+  switch (operator.image) {
+    case '|':
+      if (left.producedBy === 1 && left.expr.kind === 'PipeExpr') return { kind: 'PipeExpr', stages: [...left.expr.stages, right.expr], span };
+      return { kind: 'PipeExpr', stages: [left.expr, right.expr], span };
+    case '->':
+    case '..': {
+      if (left.producedBy === operatorPrecedence[operator.image]) {
+        const what = operator.image === '->' ? 'Arrows' : 'Ranges';
+        context.diagnostics.push(
+          makeDiagnostic('TIER1006', `${what} do not chain; add parentheses to group '${operator.image}'.`, tokenSpan(context, operator)),
+        );
+      }
+      return operator.image === '->'
+        ? { kind: 'ArrowExpr', from: left.expr, to: right.expr, span }
+        : { kind: 'RangeExpr', start: left.expr, end: right.expr, span };
+    }
+    case '.':
+      return { kind: 'ContractExpr', left: left.expr, right: right.expr, span };
+    default:
+      return { kind: 'BinaryExpr', op: operator.image as '+' | '-' | '*' | '/', left: left.expr, right: right.expr, span };
   }
-  return result;
-}
-
-function buildContract(context: BuildContext, node: cst.ContractExprCstNode, fallback: Span): Expr {
-  const operands = (node.children.operands ?? []).map((operand) => buildUnary(context, operand, fallback));
-  let result = operands[0] ?? missing(fallback);
-  for (let i = 1; i < operands.length; i++) {
-    const right = operands[i]!;
-    result = { kind: 'ContractExpr', left: result, right, span: cover(context, result.span, right.span) };
-  }
-  return result;
 }
 
 function buildUnary(context: BuildContext, node: cst.UnaryExprCstNode, fallback: Span): Expr {

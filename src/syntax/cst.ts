@@ -364,69 +364,8 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  pipeExpr: PipeExprCstNode[];
-};
-
-export interface PipeExprCstNode extends CstNode {
-  name: "pipeExpr";
-  children: PipeExprCstChildren;
-}
-
-export type PipeExprCstChildren = {
-  stages: (ArrowExprCstNode)[];
-  Pipe?: IToken[];
-};
-
-export interface ArrowExprCstNode extends CstNode {
-  name: "arrowExpr";
-  children: ArrowExprCstChildren;
-}
-
-export type ArrowExprCstChildren = {
-  from: RangeExprCstNode[];
-  Arrow?: IToken[];
-  to?: RangeExprCstNode[];
-};
-
-export interface RangeExprCstNode extends CstNode {
-  name: "rangeExpr";
-  children: RangeExprCstChildren;
-}
-
-export type RangeExprCstChildren = {
-  start: AdditiveExprCstNode[];
-  DotDot?: IToken[];
-  end?: AdditiveExprCstNode[];
-};
-
-export interface AdditiveExprCstNode extends CstNode {
-  name: "additiveExpr";
-  children: AdditiveExprCstChildren;
-}
-
-export type AdditiveExprCstChildren = {
-  operands: (MultiplicativeExprCstNode)[];
-  operators?: (IToken)[];
-};
-
-export interface MultiplicativeExprCstNode extends CstNode {
-  name: "multiplicativeExpr";
-  children: MultiplicativeExprCstChildren;
-}
-
-export type MultiplicativeExprCstChildren = {
-  operands: (ContractExprCstNode)[];
-  operators?: (IToken)[];
-};
-
-export interface ContractExprCstNode extends CstNode {
-  name: "contractExpr";
-  children: ContractExprCstChildren;
-}
-
-export type ContractExprCstChildren = {
   operands: (UnaryExprCstNode)[];
-  Contract?: IToken[];
+  operators?: IToken[];
 };
 
 export interface UnaryExprCstNode extends CstNode {

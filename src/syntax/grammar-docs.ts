@@ -29,6 +29,7 @@ const lexicalRules: Array<[string, string]> = [
   ['Identifier', '/[A-Za-z_][A-Za-z0-9_]*/'],
   ['NumberLiteral', '/\\d+(\\.\\d+)?([eE][+-]?\\d+)?/'],
   ['StringLiteral', '/"([^"\\\\\\r\\n]|\\\\.)*"/   (escapes: \\" \\\\ \\n \\t \\r \\u{hex})'],
+  ['BinaryOperator', "'|' | '->' | '..' | '+' | '-' | '*' | '/' | Contract"],
   ['Contract', "'.' with whitespace on both sides"],
   ['Dot', "'.' otherwise"],
   ['NotBrace', "any token except '{' and '}'"],
@@ -36,6 +37,8 @@ const lexicalRules: Array<[string, string]> = [
 ];
 
 const grammarNotes = [
+  'BinaryOperator precedence, loosest first: | then -> then .. then + - then * / then Contract;',
+  '  all associate to the left, and -> and .. do not chain.',
   "callSuffix and indexSuffix apply only when '(' or '[' touches the expression before it:",
   "  `f(x)` is a call, `columns [\"A\"]` is two phrase parts.",
   'The parts of a phrase are on one line; a line break, `NAME:` or `WORD {` ends the phrase.',

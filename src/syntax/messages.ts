@@ -30,12 +30,6 @@ const ruleDescriptions: Record<string, string> = {
 
 const expressionRules = new Set([
   'expression',
-  'pipeExpr',
-  'arrowExpr',
-  'rangeExpr',
-  'additiveExpr',
-  'multiplicativeExpr',
-  'contractExpr',
   'unaryExpr',
   'postfixExpr',
   'primaryExpr',

@@ -83,11 +83,14 @@ export function parse(text: string, file: string): ParseResult {
     const next = chunks[index + 1]?.[0];
     const seen = new Set<number>();
     for (const error of parser.errors) {
+      if (followsLexingError(text, lexed.errors, error.token)) continue;
       const diagnostic = syntaxDiagnostic(error, next, text.length, span);
       const key = diagnostic.span?.start.offset ?? -1;
       if (seen.has(key)) continue;
       seen.add(key);
       diagnostics.push(diagnostic);
+      // After text that is not a declaration, the rest of the chunk only repeats the problem.
+      if (diagnostic.code === 'TIER1007') break;
     }
     trees.push(tree);
   }
@@ -162,6 +165,18 @@ function syntaxDiagnostic(
     return makeDiagnostic(code, message, span(end, end));
   }
   return makeDiagnostic(code, message, span(token.startOffset, token.startOffset + token.image.length));
+}
+
+/**
+ * Whether a syntax error is only the echo of a lexing error: its token follows the skipped
+ * characters with nothing but whitespace between them.
+ */
+function followsLexingError(text: string, errors: ReadonlyArray<{ offset: number; length: number }>, token: IToken): boolean {
+  if (!Number.isFinite(token.startOffset)) return false;
+  return errors.some((error) => {
+    const end = error.offset + error.length;
+    return end <= token.startOffset && text.slice(end, token.startOffset).trim() === '';
+  });
 }
 
 /** Shows characters as written, except invisible ones, which appear as \u{hex}. */

@@ -290,62 +290,16 @@ export class TierParser extends CstParser {
   });
 
   // -------------------------------------------------------------------------------------------
-  // Expressions, loosest binding first
+  // Expressions
 
+  /**
+   * Operands and infix operators in a flat list. The AST builder applies precedence and
+   * associativity, which keeps the parser's recursion (and its tree) shallow for long chains.
+   */
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.pipeExpr);
-  });
-
-  public pipeExpr = this.RULE('pipeExpr', () => {
-    this.SUBRULE(this.arrowExpr, { LABEL: 'stages' });
-    this.MANY(() => {
-      this.CONSUME(t.Pipe);
-      this.SUBRULE2(this.arrowExpr, { LABEL: 'stages' });
-    });
-  });
-
-  public arrowExpr = this.RULE('arrowExpr', () => {
-    this.SUBRULE(this.rangeExpr, { LABEL: 'from' });
-    this.OPTION(() => {
-      this.CONSUME(t.Arrow);
-      this.SUBRULE2(this.rangeExpr, { LABEL: 'to' });
-    });
-  });
-
-  public rangeExpr = this.RULE('rangeExpr', () => {
-    this.SUBRULE(this.additiveExpr, { LABEL: 'start' });
-    this.OPTION(() => {
-      this.CONSUME(t.DotDot);
-      this.SUBRULE2(this.additiveExpr, { LABEL: 'end' });
-    });
-  });
-
-  public additiveExpr = this.RULE('additiveExpr', () => {
-    this.SUBRULE(this.multiplicativeExpr, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operators' }) },
-        { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operators' }) },
-      ]);
-      this.SUBRULE2(this.multiplicativeExpr, { LABEL: 'operands' });
-    });
-  });
-
-  public multiplicativeExpr = this.RULE('multiplicativeExpr', () => {
-    this.SUBRULE(this.contractExpr, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(t.Star, { LABEL: 'operators' }) },
-        { ALT: () => this.CONSUME(t.Slash, { LABEL: 'operators' }) },
-      ]);
-      this.SUBRULE2(this.contractExpr, { LABEL: 'operands' });
-    });
-  });
-
-  public contractExpr = this.RULE('contractExpr', () => {
     this.SUBRULE(this.unaryExpr, { LABEL: 'operands' });
     this.MANY(() => {
-      this.CONSUME(t.Contract);
+      this.CONSUME(t.BinaryOperator, { LABEL: 'operators' });
       this.SUBRULE2(this.unaryExpr, { LABEL: 'operands' });
     });
   });

@@ -8,6 +8,8 @@ import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } f
 export const NotBrace = createToken({ name: 'NotBrace', pattern: Lexer.NA });
 /** Category of identifiers and keywords. */
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
+/** Category of the infix operators; their precedence is applied when the AST is built. */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'an operator' });
 /** Category of complete and unterminated string literals. */
 export const StringToken = createToken({ name: 'StringToken', pattern: Lexer.NA, label: 'a string' });
 
@@ -96,18 +98,17 @@ export const UnterminatedString = createToken({
   label: 'a string',
 });
 
-function punctuation(name: string, text: string, extra: Partial<Parameters<typeof createToken>[0]> = {}): TokenType {
+function punctuation(name: string, text: string, categories: TokenType[] = []): TokenType {
   return createToken({
     name,
     pattern: new RegExp(text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')),
-    categories: [NotBrace],
+    categories: [NotBrace, ...categories],
     label: `'${text}'`,
-    ...extra,
   });
 }
 
-export const Arrow = punctuation('Arrow', '->');
-export const DotDot = punctuation('DotDot', '..');
+export const Arrow = punctuation('Arrow', '->', [BinaryOperator]);
+export const DotDot = punctuation('DotDot', '..', [BinaryOperator]);
 export const LessEqual = punctuation('LessEqual', '<=');
 
 const isSpace = (char: string | undefined) => char === ' ' || char === '\t' || char === '\n' || char === '\r';
@@ -124,7 +125,7 @@ export const Contract = createToken({
   },
   start_chars_hint: ['.'],
   line_breaks: false,
-  categories: [NotBrace],
+  categories: [NotBrace, BinaryOperator],
   label: "' . '",
 });
 
@@ -140,11 +141,11 @@ export const LBracket = punctuation('LBracket', '[');
 export const RBracket = punctuation('RBracket', ']');
 export const LCurly = createToken({ name: 'LCurly', pattern: /\{/, label: "'{'" });
 export const RCurly = createToken({ name: 'RCurly', pattern: /\}/, label: "'}'" });
-export const Pipe = punctuation('Pipe', '|');
-export const Plus = punctuation('Plus', '+');
-export const Minus = punctuation('Minus', '-');
-export const Star = punctuation('Star', '*');
-export const Slash = punctuation('Slash', '/');
+export const Pipe = punctuation('Pipe', '|', [BinaryOperator]);
+export const Plus = punctuation('Plus', '+', [BinaryOperator]);
+export const Minus = punctuation('Minus', '-', [BinaryOperator]);
+export const Star = punctuation('Star', '*', [BinaryOperator]);
+export const Slash = punctuation('Slash', '/', [BinaryOperator]);
 
 /** Lexer order: comments before `/`, `->` before `-`, `..` before `.`, keywords before names. */
 export const allTokens: TokenType[] = [
@@ -192,6 +193,7 @@ export const allTokens: TokenType[] = [
   Slash,
   Name,
   NotBrace,
+  BinaryOperator,
   StringToken,
 ];
 

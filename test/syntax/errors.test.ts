@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../src/syntax/index.js';
+
+function where(text: string) {
+  return parse(text, 'x.tier').diagnostics.map((diagnostic) => ({
+    code: diagnostic.code,
+    line: diagnostic.span?.start.line,
+    column: diagnostic.span?.start.column,
+    message: diagnostic.message,
+  }));
+}
+
+describe('syntax error recovery', () => {
+  it('reports three separate errors with positions', () => {
+    const text = [
+      'model m {',
+      '  let a = 1 +', // 2: expression missing; the next line starts with 'let'
+      '  let b = 2',
+      '  loss c = infonce(a, b, scale: )', // 4: empty argument value
+      '}',
+      '',
+      'train {',
+      '  batch: 32',
+      '  seed 1', // 9: missing colon
+      '  duration: 50 epochs',
+      '}',
+    ].join('\n');
+    expect(where(text)).toEqual([
+      { code: 'TIER1006', line: 3, column: 3, message: "Expected an expression but found 'let'." },
+      { code: 'TIER1006', line: 4, column: 33, message: "Expected an expression but found ')'." },
+      { code: 'TIER1002', line: 9, column: 8, message: "Expected ':' after 'seed' but found '1'." },
+    ]);
+  });
+
+  it('keeps parsing the next declaration after a missing brace', () => {
+    const result = where('model m {\n  let a = 1\n\ntrain {\n  batch: 3\n}\n\ndata d {\n  manifest: 4 +\n}\n');
+    expect(result).toEqual([
+      { code: 'TIER1002', line: 4, column: 1, message: "Expected '}' but found 'train'." },
+      { code: 'TIER1006', line: 10, column: 1, message: "Expected an expression but found '}'." },
+    ]);
+  });
+
+  it('reports junk between declarations', () => {
+    expect(where('model m {}\nlet x = 1\n')).toEqual([
+      {
+        code: 'TIER1007',
+        line: 2,
+        column: 1,
+        message: "Expected a declaration (import, model, block, data, preprocess, train, eval or export) but found 'let'.",
+      },
+    ]);
+  });
+
+  it('reports a block result count', () => {
+    expect(where('block b(x) {\n  let y = x\n}\n').map((entry) => entry.code)).toEqual(['TIER1009']);
+    expect(where('block b(x) {\n  relu\n  gelu\n}\n')).toEqual([
+      { code: 'TIER1009', line: 3, column: 3, message: "Block 'b' has more than one result expression; name the earlier ones with 'let'." },
+    ]);
+  });
+
+  it('names the end of file when input stops early', () => {
+    const text = 'model m {\n  let a = f(1,';
+    const result = parse(text, 'x.tier').diagnostics;
+    expect(result.length).toBeGreaterThan(0);
+    expect(result[0]!.message).toContain('the end of the file');
+    expect(result[0]!.span!.start.offset).toBeLessThanOrEqual(text.length);
+  });
+});
+
+describe('lexing errors', () => {
+  it('reports unexpected characters with columns right after tabs and wide characters', () => {
+    const text = 'model m {\n\tlet a = "é😀" + 中文 + b\n\tlet c = 1 é\n}';
+    expect(where(text)).toEqual([
+      { code: 'TIER1001', line: 2, column: 18, message: "Unexpected characters '中文'; remove them or put them inside a string." },
+      { code: 'TIER1001', line: 3, column: 12, message: "Unexpected character 'é'; remove it or put it inside a string." },
+    ]);
+  });
+
+  it('shows invisible characters as code points', () => {
+    expect(where('model m {\u0001}')[0]!.message).toBe("Unexpected character '\\u{1}'; remove it or put it inside a string.");
+  });
+
+  it('reports unterminated strings and comments', () => {
+    expect(where('import "abc\nmodel m {}').map((entry) => [entry.code, entry.line, entry.column])).toEqual([['TIER1003', 1, 8]]);
+    expect(where('model m {}\n/* open').map((entry) => [entry.code, entry.line, entry.column])).toEqual([['TIER1004', 2, 1]]);
+  });
+
+  it('reports invalid escapes at the backslash', () => {
+    expect(where('import "a\\qb.tier"')).toEqual([
+      {
+        code: 'TIER1005',
+        line: 1,
+        column: 10,
+        message: 'Invalid escape sequence \'\\q\' in a string; valid escapes are \\", \\\\, \\n, \\t, \\r and \\u{hex}.',
+      },
+    ]);
+  });
+
+  it('reports numbers too large to represent', () => {
+    expect(where('model m {\n  let a = 1e999\n}').map((entry) => entry.code)).toEqual(['TIER1010']);
+  });
+});
+
+describe('limits', () => {
+  it('reports deep bracket nesting instead of overflowing the stack', () => {
+    const depth = 20_000;
+    const text = `model m {\n  let a = ${'('.repeat(depth)}1${')'.repeat(depth)}\n}\n`;
+    const diagnostics = parse(text, 'x.tier').diagnostics;
+    expect(diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['TIER1008']);
+    expect(diagnostics[0]!.span!.start.line).toBe(2);
+  });
+
+  it('reports long operator chains that nest too deep', () => {
+    const text = `model m {\n  let a = ${Array.from({ length: 2000 }, () => 'x').join(' + ')}\n}\n`;
+    expect(parse(text, 'x.tier').diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['TIER1008']);
+  });
+
+  it('parses a one-megabyte line', () => {
+    const prompt = 'The cardiac silhouette is enlarged and there is a small effusion';
+    const elements = Array.from({ length: 15_000 }, (_, index) => `"${prompt} ${index}."`).join(', ');
+    const text = `eval e {\n  negatives: [${elements}]\n}\n`;
+    expect(text.length).toBeGreaterThan(1_000_000);
+    const { ast, diagnostics } = parse(text, 'x.tier');
+    expect(diagnostics).toEqual([]);
+    const item = ast.items[0]!;
+    const setting = item.kind === 'EvalDecl' ? item.body[0] : undefined;
+    const part = setting?.kind === 'Setting' && setting.value.items[0]?.kind === 'Phrase' ? setting.value.items[0].parts[0] : undefined;
+    expect(part?.kind === 'ListExpr' ? part.elements.length : 0).toBe(15_000);
+  });
+
+  it('rejects chained arrows', () => {
+    expect(where('model m {\n  head h = linear(1 -> 2 -> 3)\n}')).toEqual([
+      { code: 'TIER1006', line: 2, column: 26, message: "Arrows do not chain; add parentheses to group '->'." },
+    ]);
+  });
+});
