@@ -96,3 +96,27 @@ describe('vit', () => {
     expect(Array.from(result['patches']!.data)).toEqual(row(result['tokens']!.data, 8, 32));
   });
 });
+
+describe('conv1x1', () => {
+  it('sequence and NCHW layouts agree', () => {
+    // The same [3, 2, 1, 1] weight applied to a 2-channel 1×2 map and to its [batch, cell, channel] form.
+    const build = (layout: 'nchw' | 'sequence') => {
+      const b = new IrBuilder('c');
+      const axes = layout === 'nchw'
+        ? [{ name: 'batch', size: 1 }, { name: 'channel', size: 2 }, { name: 'height', size: 1 }, { name: 'width', size: 2 }]
+        : [{ name: 'batch', size: 1 }, { name: 'patch', size: 2 }, { name: 'channel', size: 2 }];
+      const x = b.input('x', 'scalar', { dtype: 'f32', axes });
+      const out = expandIn(b, 'head', 'conv1x1', { out: 3 }, { x });
+      b.output('y', out['y']!);
+      return b.finish();
+    };
+    const weights = new Map([['head.weight', [1, 2, 3, 4, 5, 6]], ['head.bias', [0.5, -0.5, 1]]]);
+    const nchw = interpret(build('nchw'), { inputs: { x: { shape: [1, 2, 1, 2], data: [1, 2, 3, 4] } }, weights, mode: 'inference', outputs: ['y'] })['y']!;
+    const sequence = interpret(build('sequence'), { inputs: { x: { shape: [1, 2, 2], data: [1, 3, 2, 4] } }, weights, mode: 'inference', outputs: ['y'] })['y']!;
+    // Cell 0 has channels (1, 3): outputs 1·1+2·3+0.5, 3·1+4·3−0.5, 5·1+6·3+1.
+    expect(Array.from(sequence.data.slice(0, 3))).toEqual([7.5, 14.5, 24]);
+    // NCHW output [1, 3, 1, 2] holds the same numbers channel-major.
+    expect(Array.from(nchw.data)).toEqual([7.5, 10.5, 14.5, 21.5, 24, 35]);
+    expect(Array.from(sequence.data)).toEqual([7.5, 14.5, 24, 10.5, 21.5, 35]);
+  });
+});
