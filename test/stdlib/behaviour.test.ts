@@ -115,7 +115,7 @@ describe('conv1x1', () => {
     const sequence = interpret(build('sequence'), { inputs: { x: { shape: [1, 2, 2], data: [1, 3, 2, 4] } }, weights, mode: 'inference', outputs: ['y'] })['y']!;
     // Cell 0 has channels (1, 3): outputs 1·1+2·3+0.5, 3·1+4·3−0.5, 5·1+6·3+1.
     expect(Array.from(sequence.data.slice(0, 3))).toEqual([7.5, 14.5, 24]);
-    // NCHW output [1, 3, 1, 2] holds the same numbers channel-major.
+    // The NCHW output [1, 3, 1, 2] contains the same numbers in channel-major order.
     expect(Array.from(nchw.data)).toEqual([7.5, 10.5, 14.5, 21.5, 24, 35]);
     expect(Array.from(sequence.data)).toEqual([7.5, 14.5, 24, 10.5, 21.5, 35]);
   });

@@ -1,9 +1,9 @@
 // The peer reference model built from standard blocks, in its SMALL configuration (width
-// 128, 4 layers, 4 heads, MLP 512, 64×64 grayscale, 8×8 patches) or its PAPER one: a ViT
-// image tower and a causal CLIP text tower with QuickGELU, bias-free linear projections
-// applied to every token, a learnable logit scale clamped at 100 in the forward pass,
-// symmetric InfoNCE, and 0.1 × the two TIER entropy terms (token→patch averaged over real
-// tokens, patch→token with padding keys masked out).
+// 128, 4 layers, 4 heads, MLP 512, 64×64 grayscale, 8×8 patches) or its PAPER one.
+// Both have a ViT image tower and a causal CLIP text tower with QuickGELU, and bias-free
+// linear projections applied to every token. The loss is symmetric InfoNCE with a learnable
+// logit scale (clamped at 100 in the forward pass) plus 0.1 × the two TIER entropy terms:
+// token→patch averaged over real tokens, and patch→token with padding keys masked out.
 import { IrBuilder } from '../../src/ir/index.js';
 import type { IrModule, ValueId } from '../../src/ir/index.js';
 import { applyLinear, entropyValue, infonceValue, learnableScale, meanValue, normalizeValue, softmaxValue } from '../../src/stdlib/index.js';
