@@ -111,7 +111,7 @@ function bindSymbols(module: IrModule, options: InterpretOptions): Map<string, n
   return symbols;
 }
 
-/** Every node that a requested output depends on. */
+/** Collects every node that a requested output depends on. */
 function neededNodes(module: IrModule, outputs: readonly string[]): Set<ValueId> {
   const ids = outputs.map((name) => {
     const id = module.outputs[name];
@@ -121,7 +121,7 @@ function neededNodes(module: IrModule, outputs: readonly string[]): Set<ValueId>
   return valueDependencies(module, ids);
 }
 
-/** Every node that one of `values` depends on, the values included. */
+/** Collects every node that one of `values` depends on, the values included. */
 export function valueDependencies(module: IrModule, values: readonly ValueId[]): Set<ValueId> {
   const needed = new Set<ValueId>();
   const stack = [...values];
@@ -141,7 +141,7 @@ function describe(node: Node, id: number): string {
 function checkShape(node: Node, id: number, result: Tensor, symbols: ReadonlyMap<string, number>): void {
   const expected = node.type.axes.map((axis) => resolveSize(axis.size, symbols));
   if (expected.length !== result.shape.length || expected.some((dim, i) => dim !== result.shape[i])) {
-    throw new Error(`node ${describe(node, id)} computed shape [${result.shape.join(', ')}] but its type says [${expected.join(', ')}]`);
+    throw new Error(`node ${describe(node, id)} computed shape [${result.shape.join(', ')}] but its type is [${expected.join(', ')}]`);
   }
 }
 

@@ -235,7 +235,7 @@ describe('interpret', () => {
     const s = new Sketch();
     const x = s.constant([1, 2], [2]);
     const y = s.node('neg', [x], {}, [3]);
-    expect(() => s.run({ y })).toThrow(/computed shape \[2\] but its type says \[3\]/);
+    expect(() => s.run({ y })).toThrow(/computed shape \[2\] but its type is \[3\]/);
   });
 
   it('rejects an input of the wrong rank', () => {

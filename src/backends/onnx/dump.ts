@@ -1,7 +1,7 @@
-// dumpOnnx: a deterministic text listing of an ONNX model for golden tests and `tierc dump`:
-// opset imports, inputs and outputs with their dimensions, initializers with dtype, shape
-// and a short hash of their data, every node with its attributes and doc string, and the
-// metadata. The same bytes always give the same text.
+// dumpOnnx: a deterministic text listing of an ONNX model for golden tests and `tierc dump`.
+// It lists opset imports, inputs and outputs with their dimensions, and initializers with
+// dtype, shape and a short hash of their data. Then come the nodes with attributes and doc
+// strings, and the metadata. The same bytes always give the same text.
 import { createHash } from 'node:crypto';
 import { onnx, type OnnxTypes } from './proto.js';
 
@@ -37,7 +37,7 @@ export function dumpOnnx(bytes: Uint8Array, options: DumpOptions = {}): string {
   for (const input of graph.input ?? []) lines.push(`  ${input.name}: ${formatValueType(input)}`);
   lines.push('outputs:');
   for (const output of graph.output ?? []) lines.push(`  ${output.name}: ${formatValueType(output)}`);
-  const initializers = (graph.initializer ?? []).slice().sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+  const initializers = (graph.initializer ?? []).slice().sort((a, b) => compareNames(a.name ?? '', b.name ?? ''));
   lines.push(`initializers: ${initializers.length}`);
   for (const tensor of initializers) lines.push(`  ${formatInitializer(tensor, options)}`);
   lines.push(`nodes: ${(graph.node ?? []).length}`);
@@ -47,9 +47,16 @@ export function dumpOnnx(bytes: Uint8Array, options: DumpOptions = {}): string {
     if (node.docString) lines.push(`    # ${node.docString}`);
   }
   lines.push('metadata:');
-  const metadata = model.metadataProps.slice().sort((a, b) => (a.key! < b.key! ? -1 : 1));
+  const metadata = model.metadataProps.slice().sort((a, b) => compareNames(a.key ?? '', b.key ?? ''));
   for (const entry of metadata) lines.push(`  ${entry.key}: ${entry.value}`);
   return lines.join('\n') + '\n';
+}
+
+/** Orders by UTF-16 code units, independent of the locale. */
+function compareNames(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }
 
 function formatValueType(info: OnnxTypes.IValueInfoProto): string {
@@ -101,7 +108,7 @@ function formatValues(dataType: number, raw: Uint8Array): string {
   return `[${values.join(', ')}]`;
 }
 
-/** The shortest decimal that reads back as the same float32. */
+/** Returns the shortest decimal that reads back as the same float32. */
 function shortestFloat32(value: number): number {
   for (let digits = 1; digits <= 9; digits++) {
     const candidate = Number(value.toPrecision(digits));

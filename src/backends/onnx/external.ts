@@ -1,6 +1,6 @@
-// External data: when the initializers of a graph exceed a byte threshold, every tensor of at
-// least 1 KiB moves to one data file next to the model, at 64-byte aligned offsets, and the
-// model refers to it by relative location.
+// External data. When the initializers of a graph exceed a byte threshold, every tensor of at
+// least 1 KiB moves to one data file next to the model, at offsets aligned to 64 bytes. The
+// model refers to that file by its relative location.
 import type { OnnxTypes } from './proto.js';
 import { tensorProto, type InitializerData } from './graph.js';
 

@@ -5,9 +5,9 @@ import { evaluateNode, type Tensor } from '../../ir/interpret.js';
 import type { IrModule, OpAttrs, ValueId } from '../../ir/types.js';
 
 /**
- * A folded value derived from a parameter that is also read at run time would store that
- * parameter twice; above this many elements the fold is skipped. Small results such as
- * exp(logit_scale) are always folded.
+ * A folded value derived from a parameter that is also read at run time stores that
+ * parameter's data twice, so above this many elements the fold is skipped. Small results
+ * such as exp(logit_scale) are always folded.
  */
 const DUPLICATE_FOLD_LIMIT = 4096;
 
@@ -106,6 +106,7 @@ function planConvBatchNorm(module: IrModule, id: ValueId, plan: FoldPlan, soleUs
   const [, weightId, biasId] = conv.inputs as [number, number, number | undefined];
   const inputs = [weightId, scaleId, shiftId, meanId, varianceId, ...(biasId === undefined ? [] : [biasId])];
   if (!inputs.every((input) => plan.known.has(input))) return;
+
   // The folded weight replaces the original only when nothing else reads the original.
   const weightNode = module.nodes[weightId]!;
   if (weightNode.op === 'param') {
@@ -114,6 +115,7 @@ function planConvBatchNorm(module: IrModule, id: ValueId, plan: FoldPlan, soleUs
   } else if (!soleUse(weightId, convId)) {
     return;
   }
+
   const weight = plan.known.get(weightId)!;
   const [scale, shift, mean, variance] = [scaleId, shiftId, meanId, varianceId].map((input) => plan.known.get(input)!.data);
   const eps = (node.attrs as OpAttrs['batch_norm']).eps;
@@ -127,6 +129,7 @@ function planConvBatchNorm(module: IrModule, id: ValueId, plan: FoldPlan, soleUs
     const bias = biasId === undefined ? 0 : plan.known.get(biasId)!.data[o]!;
     foldedBias[o] = (bias - mean![o]!) * factor + shift![o]!;
   }
+
   plan.convBatchNorm.set(id, {
     conv: convId,
     weight: { shape: weight.shape.slice(), data: foldedWeight },

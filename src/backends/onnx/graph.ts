@@ -87,12 +87,12 @@ export class OnnxGraph {
     return this.addInitializer(name, 'float', dims, rawFloat32(values));
   }
 
-  /** A shared constant initializer: identical values and dims reuse one tensor. */
+  /** Adds a constant initializer, or returns the existing one with identical values and dims. */
   constant(type: 'float' | 'int64' | 'int32', dims: number[], values: ArrayLike<number>): string {
     const key = `${type}|${dims.join(',')}|${Array.from(values).join(',')}`;
     const existing = this.constants.get(key);
     if (existing) return existing;
-    const raw = type === 'float' ? rawFloat32(values) : type === 'int64' ? rawInt64(values) : rawInt32(values);
+    const raw = rawBytes(type, values);
     const name = this.fresh(`const_${this.constants.size}`);
     this.used.delete(name);
     this.addInitializer(name, type, dims, raw);
@@ -100,12 +100,12 @@ export class OnnxGraph {
     return name;
   }
 
-  /** A 1-D int64 constant, as shape, axes and index inputs need. */
+  /** Adds a 1-D int64 constant, as shape, axes and index inputs need. */
   ints(values: number[]): string {
     return this.constant('int64', [values.length], values);
   }
 
-  /** A float32 scalar constant. */
+  /** Adds a float32 scalar constant. */
   scalar(value: number): string {
     return this.constant('float', [], [value]);
   }
@@ -152,6 +152,12 @@ function valueInfo(name: string, type: ElementTypeName, dims: Dim[]): OnnxTypes.
       },
     },
   };
+}
+
+function rawBytes(type: 'float' | 'int64' | 'int32', values: ArrayLike<number>): Uint8Array {
+  if (type === 'float') return rawFloat32(values);
+  if (type === 'int64') return rawInt64(values);
+  return rawInt32(values);
 }
 
 export function rawFloat32(values: ArrayLike<number>): Uint8Array {

@@ -34,7 +34,7 @@ export interface GraphPlan {
   outputs: { name: string; value: ValueId }[];
 }
 
-/** The module and named outputs of one graph, or diagnostics when the model lacks what it needs. */
+/** Plans the module and named outputs of one graph, or returns diagnostics when the model lacks what it needs. */
 export function planGraph(module: IrModule, kind: OnnxGraphKind, zeroshot: ZeroShotOptions | undefined): GraphPlan | Diagnostic[] {
   if (kind === 'zeroshot') return planZeroShot(module, zeroshot);
   const { required, optional } = graphOutputs[kind];

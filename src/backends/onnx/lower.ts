@@ -1,10 +1,10 @@
 // Lowers the part of an IR module that a set of values depends on into one ONNX graph in
-// inference form: graph inputs for the IR inputs it reads, initializers for parameters and
-// folded constants, and one lowering rule per remaining node.
+// inference form. IR inputs become graph inputs, and parameters and folded constants become
+// initializers. Every remaining node goes through its lowering rule.
 import { createHash } from 'node:crypto';
 import type { Diagnostic, Span } from '../../diagnostics/types.js';
 import { valueDependencies, type Tensor } from '../../ir/interpret.js';
-import type { IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '../../ir/types.js';
+import type { DType, IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '../../ir/types.js';
 import { backendDiagnostic, LoweringError } from './diagnostics.js';
 import { planFolding, type FoldPlan } from './fold.js';
 import { elementTypeOf, OnnxGraph, rawFloat32 } from './graph.js';
@@ -35,7 +35,7 @@ export function lowerValues(request: LowerRequest): LoweredGraph {
   return emitter.run();
 }
 
-/** Where a node comes from, for the ONNX doc_string: `file:line`, then the IR node name. */
+/** Formats where a node comes from for the ONNX doc_string: `file:line`, then the IR node name. */
 export function provenance(span: Span | undefined, name: string | undefined): string {
   const location = span ? `${span.file}:${span.start.line}` : 'no source location';
   return name ? `${location} ${name}` : location;
@@ -80,12 +80,12 @@ class Emitter {
     return { graph: this.graph, names, diagnostics: this.diagnostics };
   }
 
-  /** The ONNX value type of an IR value, with fixed symbols replaced by their sizes. */
+  /** Returns the ONNX value type of an IR value, with fixed symbols replaced by their sizes. */
   typeOf(id: ValueId): ValueType {
     return valueType(this.module.nodes[id]!.type, this.request.fixedSymbols);
   }
 
-  /** The ONNX name of an IR value; a known value becomes an initializer on first use. */
+  /** Returns the ONNX name of an IR value and adds a known value as an initializer on first use. */
   nameOf(id: ValueId): string {
     const existing = this.names.get(id);
     if (existing !== undefined) return existing;
@@ -135,7 +135,7 @@ class Emitter {
   }
 
   private addTensor(name: string, value: Tensor, dtype: string, reserved = false): string {
-    const type = dtype === 'f32' ? 'float' : dtype === 'i32' ? 'int32' : 'bool';
+    const type = elementTypeOf(dtype as DType);
     let raw: Uint8Array;
     if (type === 'float') raw = rawFloat32(value.data);
     else if (type === 'int32') raw = new Uint8Array(Int32Array.from(value.data).buffer);

@@ -58,8 +58,10 @@ export async function runOnnxImages(modelPath: string, imagePaths: string[], opt
   // Loaded here so that importing the backend does not load the image decoders.
   const { applyTransforms, decodeImageFile } = await import('../../data/index.js');
   const batch = new Float32Array(imagePaths.length * channels * height * width);
+  let decodeChannels = channels as 1 | 3;
+  if (preprocess) decodeChannels = preprocess.input_channels === 3 ? 3 : 1;
   for (const [index, path] of imagePaths.entries()) {
-    const decoded = await decodeImageFile(path, { channels: preprocess ? (preprocess.input_channels === 3 ? 3 : 1) : (channels as 1 | 3) });
+    const decoded = await decodeImageFile(path, { channels: decodeChannels });
     const image = applyTransforms(decoded, steps);
     if (image.channels !== channels || image.height !== height || image.width !== width) {
       throw new OnnxRunError(`Image '${path}' is [${image.channels}, ${image.height}, ${image.width}] after preprocessing, but the model expects [${channels}, ${height}, ${width}].`);

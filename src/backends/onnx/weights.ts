@@ -13,7 +13,7 @@ export function weightData(tensor: WeightTensor): Float32Array {
   return tensor instanceof Float32Array ? tensor : tensor.data;
 }
 
-/** The weights as plain arrays keyed by parameter name, as the interpreter and the emitter read them. */
+/** Returns the weights as plain arrays keyed by parameter name, as the interpreter and the emitter read them. */
 export function weightArrays(weights: Weights): Map<string, Float32Array> {
   return new Map([...weights].map(([name, tensor]) => [name, weightData(tensor)]));
 }

@@ -1,6 +1,6 @@
 // `tierc run MODEL.onnx --image FILE…` runs an exported image_tower or zeroshot graph in
-// onnxruntime-node and prints each image's embeddings (first values and L2 norm) or its
-// zero-shot score per label; `--json` prints the full result.
+// onnxruntime-node. It prints each image's embeddings (first values and L2 norm) or its
+// zero-shot score per label, and `--json` prints the full result.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { OnnxRunError, runOnnxImages, type RunResult } from '../../backends/onnx/run.js';

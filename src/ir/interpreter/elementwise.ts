@@ -39,7 +39,7 @@ export function unary(kind: UnaryKind, x: Tensor): Tensor {
   return out;
 }
 
-/** A broadcasting binary op; integer tensors give an integer result, truncating division toward zero. */
+/** Applies a broadcasting binary op; integer tensors give an integer result, truncating division toward zero. */
 export function binary(kind: BinaryKind, a: Tensor, b: Tensor): Tensor {
   const f = binaryFunctions[kind];
   const shape = broadcastShapes([a.shape, b.shape]);
@@ -87,7 +87,8 @@ export function cast(x: Tensor, to: DType): Tensor {
   const out = intTensor(shape);
   for (let i = 0; i < x.data.length; i++) {
     const value = x.data[i]!;
-    out.data[i] = to === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value);
+    if (to === 'bool') out.data[i] = value !== 0 ? 1 : 0;
+    else out.data[i] = Math.trunc(value);
   }
   return out;
 }

@@ -17,6 +17,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const aBatch = aShape.slice(0, -2);
   const bBatch = bShape.slice(0, -2);
+
   const batch = broadcastShapes([aBatch, bBatch]);
   const aIndex = broadcastIndex(aBatch, batch);
   const bIndex = broadcastIndex(bBatch, batch);
@@ -36,6 +37,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       out.data.set(row, outBase + i * n);
     }
   }
+
   const shape = out.shape.slice();
   if (b.shape.length === 1) shape.splice(shape.length - 1, 1);
   if (a.shape.length === 1) shape.splice(shape.length - (b.shape.length === 1 ? 1 : 2), 1);

@@ -27,6 +27,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | undefined, attr
   if (groupChannels * attrs.groups !== c) {
     throw new Error(`conv2d weight expects ${groupChannels * attrs.groups} input channels, got ${c}`);
   }
+
   const out = floatTensor([n, outChannels, oh, ow]);
   // im2col: gather each group's input windows into columns [groupChannels·kh·kw, oh·ow] (zeros
   // where a window covers padding), then every output plane is a weighted sum of whole rows.
@@ -58,6 +59,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | undefined, attr
           }
         }
       }
+
       for (let o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
         const plane = (b * outChannels + o) * pixels;
         if (bias) output.fill(bias.data[o]!, plane, plane + pixels);

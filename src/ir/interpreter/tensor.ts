@@ -38,12 +38,12 @@ export function intTensor(shape: number[], data?: ArrayLike<number>): Tensor {
   return { shape, data: result };
 }
 
-/** An empty tensor of the same storage kind as `like`. */
+/** Creates a zero tensor of the same storage kind as `like`. */
 export function emptyLike(like: TensorData, shape: number[]): Tensor {
   return like instanceof Int32Array ? intTensor(shape) : floatTensor(shape);
 }
 
-/** The numpy broadcast of several shapes (right-aligned; a size-1 axis stretches). */
+/** Computes the numpy broadcast of several shapes: right-aligned, and a size-1 axis stretches. */
 export function broadcastShapes(shapes: readonly (readonly number[])[]): number[] {
   const rank = Math.max(0, ...shapes.map((shape) => shape.length));
   const result = new Array<number>(rank).fill(1);

@@ -58,7 +58,7 @@ function l2normalize(b: IrBuilder, x: ValueId): ValueId {
 
 export const tiny = { image: 16, patch: 4, width: 16, embed: 8, vocab: 50, maxToken: 12 };
 
-/** A tiny CLIP model: ViT image tower, masked transformer text tower pooled at `pool_index`, and the token–patch similarity. */
+/** Builds a tiny CLIP model: ViT image tower, masked transformer text tower pooled at `pool_index`, and the token–patch similarity. */
 export function tinyClip(): IrModule {
   const b = new IrBuilder('tiny_clip');
   b.symbol('batch');
@@ -119,7 +119,7 @@ function convBn(b: IrBuilder, name: string, x: ValueId, inChannels: number, outC
   }, { span: span(20) });
 }
 
-/** A ResNet-style conv net: conv/bn/relu, max pool, conv/bn/relu with a residual 1×1 path, 8×8 grid cells as patches. */
+/** Builds a ResNet-style conv net: conv/bn/relu, max pool, conv/bn/relu with a residual 1×1 path, 8×8 grid cells as patches. */
 export function tinyConvNet(): IrModule {
   const b = new IrBuilder('tiny_convnet');
   b.symbol('batch');

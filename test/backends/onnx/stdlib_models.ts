@@ -1,7 +1,7 @@
-// Test models assembled from the standard library, at toy widths: the paper's layout (a
-// ResNet-50 trunk cut after layer1, the 1×1-conv/BN/ReLU/1×1-conv patch projection, a BERT
-// text encoder with an attention mask and the Linear/GELU/LayerNorm/Linear token
-// projection), and a ViT + CLIP-text model pooled at an end-of-text index.
+// Test models assembled from the standard library, at toy widths. One follows the layout of
+// the TIER paper (Palepu and Beam, MLHC 2023): a ResNet-50 trunk cut after layer1, the
+// 1×1-conv/BN/ReLU/1×1-conv patch projection, a BERT text encoder with an attention mask
+// and the Linear/GELU/LayerNorm/Linear token projection. The other is a ViT + CLIP-text model pooled at an end-of-text index.
 import { IrBuilder } from '../../../src/ir/builder.js';
 import type { IrModule, ValueId } from '../../../src/ir/types.js';
 import { STDLIB_BLOCKS, applyLinear, batchNormLayer, conv2dLayer, expandBlock, layerNormLayer, linearLayer, normalizeValue } from '../../../src/stdlib/index.js';

@@ -42,7 +42,7 @@ describe('onnxruntime parity', () => {
   }
 });
 
-/** One module that applies the ops the tiny models do not use, concatenated into one [batch, n] output. */
+/** Builds one module that applies the ops the tiny models do not use, concatenated into one [batch, n] output. */
 function opsModule(): IrModule {
   const b = new IrBuilder('ops');
   b.symbol('batch');

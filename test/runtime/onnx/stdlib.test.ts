@@ -1,5 +1,6 @@
 // Models built from the standard library export, load in onnxruntime-node and match the
-// reference interpreter: the paper's ResNet + BERT layout and a ViT + CLIP-text model.
+// reference interpreter: the ResNet + BERT layout of the TIER paper (Palepu and Beam, MLHC
+// 2023) and a ViT + CLIP-text model.
 import { describe, expect, it } from 'vitest';
 import { compileOnnx, decodeModel, verifyOnnx } from '../../../src/backends/onnx/index.js';
 import type { IrModule } from '../../../src/ir/types.js';

@@ -1,7 +1,8 @@
-// Lowering of data-movement IR ops. Sizes known at compile time become constants; a size
-// that stays symbolic is read at run time with Shape, and Reshape targets prefer 0 (copy
-// the input's size) and -1 (infer) so that no compile-time size is baked into the graph.
+// Lowering of data-movement IR ops. Sizes known at compile time become constants, and a size
+// that stays symbolic is read at run time with Shape. Reshape targets prefer 0 (copy the
+// input's size) and -1 (infer), so no size seen at compile time is baked into the graph.
 import type { Size } from '../../../ir/types.js';
+import { elementTypeOf } from '../graph.js';
 import { ElementType } from '../proto.js';
 import { rule, type LowerContext, type LoweringRule } from './types.js';
 
@@ -12,9 +13,9 @@ const reshape = rule('reshape', {
 });
 
 /**
- * The target shape tensor: literal sizes stay literal, a symbolic size equal to the input's
- * size on the same axis becomes 0, the first other symbolic size becomes -1, and any further
- * symbolic size is read from a Shape.
+ * Builds the target shape tensor. Literal sizes stay literal, and a symbolic size equal to
+ * the input's size on the same axis becomes 0. The first other symbolic size becomes -1, and
+ * any further one is read from a Shape.
  */
 function reshapeTarget(c: LowerContext<'reshape'>): string {
   const inputDims = c.inputTypes[0]!.dims;
@@ -50,7 +51,7 @@ const slice = rule('slice', {
 
 const gather = rule('gather', { since: 13, emits: ['Gather'], lower: (c) => c.graph.node('Gather', c.inputs, { axis: 0 }) });
 
-/** An int32 vector 0, 1, …, n−1: a constant when n is known, else a Range over a Shape-read size. */
+/** Emits the int32 vector 0, 1, …, n−1: a constant when n is known, else a Range over a size read with Shape. */
 function int32Range(c: LowerContext, size: Size): string {
   if (typeof size === 'number') return c.graph.constant('int32', [size], Array.from({ length: size }, (_, i) => i));
   const limit = c.runtimeSize(size, 'scalar');
@@ -85,8 +86,7 @@ const eyeLike = rule('eye_like', {
       for (let i = 0; i < Math.min(rows, columns); i++) values[i * columns + i] = 1;
       return c.graph.constant('float', [rows, columns], values);
     }
-    const dtype = c.outputType.dtype === 'f32' ? ElementType.float : c.outputType.dtype === 'i32' ? ElementType.int32 : ElementType.bool;
-    return c.graph.node('EyeLike', c.inputs, { dtype });
+    return c.graph.node('EyeLike', c.inputs, { dtype: ElementType[elementTypeOf(c.outputType.dtype)] });
   },
 });
 

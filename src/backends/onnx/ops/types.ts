@@ -3,7 +3,7 @@
 import type { DType, Node, OpAttrs, OpKind, Size } from '../../../ir/types.js';
 import type { OnnxGraph } from '../graph.js';
 
-/** The type of a value as the emitter sees it: symbols that stay dynamic remain strings. */
+/** The type of a value in the emitter: symbols that stay dynamic remain strings. */
 export interface ValueType {
   dtype: DType;
   dims: Size[];
