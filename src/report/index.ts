@@ -24,7 +24,7 @@ export {
   type SettingsInput,
   type SimilarityWriteModel,
 } from './write.js';
-export { aurocFormat, evaluationsFromJson, parseScoresInput, tableFromScores, type NamedTable, type ScoresInput } from './scores.js';
+export { aurocFormat, ensembleScoresInputs, evaluationsFromJson, parseScoresInput, tableFromScores, type NamedTable, type ScoresInput } from './scores.js';
 export { renderHeatmapOverlay, type GrayImage, type OverlayOptions } from './plots/heatmap.js';
 export { trainingCurvesSvg, seriesFromRecords, movingAverage, type CurveOptions, type CurveSeries, type MetricsRecord } from './plots/curves.js';
 export { rankedSimilaritySvg, type RankChartOptions, type RankedModel } from './plots/rank.js';

@@ -53,6 +53,47 @@ export function parseScoresInput(value: unknown, file: string): ScoresInput {
   return input;
 }
 
+/**
+ * Averages the scores of several inputs (one per checkpoint of an ensemble) image by image. The
+ * label columns must be identical in every file; a score that is null in any file stays null.
+ * Policy and bootstrap settings come from the first input.
+ */
+export function ensembleScoresInputs(inputs: readonly ScoresInput[], files: readonly string[]): ScoresInput {
+  const first = inputs[0] as ScoresInput;
+  inputs.forEach((input, index) => {
+    const file = files[index] as string;
+    const names = Object.keys(input.labels);
+    const sameNames = JSON.stringify(names) === JSON.stringify(Object.keys(first.labels)) && JSON.stringify(Object.keys(input.scores)) === JSON.stringify(Object.keys(first.scores));
+    if (!sameNames) {
+      throw new EvalError({ code: 'TIER7015', file, message: `The file has labels [${names.join(', ')}] but '${files[0]}' has [${Object.keys(first.labels).join(', ')}]; ensembled files must score the same labels.` });
+    }
+    for (const name of names) {
+      const column = input.labels[name] as LabelValue[];
+      const reference = first.labels[name] as LabelValue[];
+      const differs = column.length !== reference.length || column.some((value, k) => value !== reference[k]);
+      if (differs) {
+        throw new EvalError({ code: 'TIER7015', file, location: `labels.${name}`, message: `The labels differ from those in '${files[0]}'; ensembled files must describe the same images in the same order.` });
+      }
+      if ((input.scores[name] as unknown[]).length !== (first.scores[name] as unknown[]).length) {
+        throw new EvalError({ code: 'TIER7015', file, location: `scores.${name}`, message: `There are ${(input.scores[name] as unknown[]).length} scores but '${files[0]}' has ${(first.scores[name] as unknown[]).length}.` });
+      }
+    }
+  });
+  const scores: Record<string, (number | null)[]> = {};
+  for (const [name, column] of Object.entries(first.scores)) {
+    scores[name] = column.map((_, k) => {
+      let sum = 0;
+      for (const input of inputs) {
+        const value = (input.scores[name] as (number | null)[])[k];
+        if (value === null || value === undefined) return null;
+        sum += value;
+      }
+      return sum / inputs.length;
+    });
+  }
+  return { ...first, scores };
+}
+
 /** Computes the AUROC table of a scores input; errors from the metrics carry `file`. */
 export function tableFromScores(input: ScoresInput, file: string, bootstrap?: BootstrapOptions | false): AurocTable {
   try {

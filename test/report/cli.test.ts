@@ -53,6 +53,19 @@ describe('tierc eval', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual(printed);
   });
 
+  it('ensembles several score files', async () => {
+    writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ labels: { A: [0, 1, 1] }, scores: { A: [0.2, 0.1, 0.9] } }));
+    writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ labels: { A: [0, 1, 1] }, scores: { A: [0.4, 0.9, 0.1] } }));
+    const result = await tierc('eval', '--scores', 'a.json', 'b.json', '--json');
+    // Means 0.3, 0.5, 0.5: both positives beat the negative.
+    expect(JSON.parse(result.stdout).table.rows[0].auroc).toBe(1);
+    writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ labels: { A: [0, 1, 0] }, scores: { A: [0.4, 0.9, 0.1] } }));
+    const mismatch = await tierc('eval', '--scores', 'a.json', 'c.json');
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('c.json: labels.A: The labels differ');
+    expect(mismatch.stderr).toContain('[TIER7015]');
+  });
+
   it('applies the uncertain policy', async () => {
     const result = await tierc('eval', '--scores', writeScores({ labels: { A: [0, -1, 1] }, scores: { A: [0.2, 0.9, 0.5] } }), '--uncertain', 'negative', '--json');
     expect(JSON.parse(result.stdout).table.rows[0].auroc).toBe(0.5);

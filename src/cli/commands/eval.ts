@@ -1,17 +1,18 @@
-// `tierc eval --scores FILE.json` computes the zero-shot AUROC table (per label, bootstrap
+// `tierc eval --scores FILE.json…` computes the zero-shot AUROC table (per label, bootstrap
 // intervals, macro mean) from precomputed scores and labels, prints it and writes it as JSON.
+// Several files, one per checkpoint, are ensembled by averaging their scores.
 // The spec-driven form `tierc eval SPEC --weights CKPT…` calls `evaluateZeroShot` from the
 // evaluation layer once a backend can embed images and prompts.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type ConfidenceInterval, type LabelPolicy } from '../../eval/index.js';
-import { aurocFormat, parseScoresInput, tableFromScores } from '../../report/scores.js';
+import { aurocFormat, ensembleScoresInputs, parseScoresInput, tableFromScores, type ScoresInput } from '../../report/scores.js';
 import { readJson, writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
 
 interface EvalFlags {
-  scores?: string;
+  scores?: string[];
   weights?: string[];
   output?: string;
   json?: boolean;
@@ -38,14 +39,16 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
     context.setExitCode(ExitCode.usage);
     return;
   }
-  const file = path.resolve(io.cwd, flags.scores);
+  const files = flags.scores.map((name) => path.resolve(io.cwd, name));
+  const file = files[0] as string;
   try {
-    const input = parseScoresInput(readJson(file, 'TIER7030'), file);
+    const inputs = files.map((name) => parseScoresInput(readJson(name, 'TIER7030'), name));
+    const input = inputs.length === 1 ? (inputs[0] as ScoresInput) : ensembleScoresInputs(inputs, files);
     const policy: LabelPolicy = { ...input.policy };
     if (flags.uncertain !== undefined) policy.uncertain = flags.uncertain;
     if (flags.blank !== undefined) policy.blank = flags.blank;
     const table = tableFromScores({ ...input, policy }, file, bootstrap ?? input.bootstrap ?? false);
-    const result = { format: aurocFormat, source: flags.scores, table };
+    const result = { format: aurocFormat, source: flags.scores.length === 1 ? flags.scores[0] : flags.scores, table };
     const text = `${JSON.stringify(result, null, 2)}\n`;
     if (flags.output !== undefined) writeAtomically(path.resolve(io.cwd, flags.output), text);
     io.stdout(flags.json === true ? text : formatAurocTable(table));
@@ -118,7 +121,7 @@ export const evalCommand: CliCommand = {
       .description('Compute zero-shot AUROC per label with bootstrap intervals and the macro mean.')
       .argument('[spec]', 'a .tier spec (spec-driven evaluation; not available in this build)')
       .option('--weights <checkpoints...>', 'checkpoints to ensemble for a spec (spec-driven evaluation; not available in this build)')
-      .option('--scores <file>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}')
+      .option('--scores <files...>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}; several files (one per checkpoint) are ensembled by averaging their scores')
       .option('-o, --output <file>', 'also write the result as JSON to this file')
       .option('--json', 'print the result as JSON instead of a table')
       .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals (0 = none); overrides the file\'s "bootstrap"')
