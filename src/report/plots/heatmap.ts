@@ -142,6 +142,7 @@ async function grayPixels(image: Buffer | GrayImage, size: number): Promise<Uint
     : sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
         raw: { width: image.width, height: image.height, channels: 1 },
       });
+  // NOTE: a non-square image is stretched to a square, because the patch grid covers the model's square input.
   // Normalizing stretches 16-bit and low-contrast x-rays to the full 8-bit range.
   const { data } = await input.removeAlpha().grayscale().normalise().resize(size, size, { fit: 'fill' }).toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return new Uint8Array(data.buffer, data.byteOffset, size * size);
