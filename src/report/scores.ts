@@ -65,14 +65,14 @@ export function ensembleScoresInputs(inputs: readonly ScoresInput[], files: read
     const names = Object.keys(input.labels);
     const sameNames = JSON.stringify(names) === JSON.stringify(Object.keys(first.labels)) && JSON.stringify(Object.keys(input.scores)) === JSON.stringify(Object.keys(first.scores));
     if (!sameNames) {
-      throw new EvalError({ code: 'TIER7015', file, message: `The file has labels [${names.join(', ')}] but '${files[0]}' has [${Object.keys(first.labels).join(', ')}]; ensembled files must score the same labels.` });
+      throw new EvalError({ code: 'TIER7015', file, message: `The file has labels [${names.join(', ')}] but '${files[0]}' has [${Object.keys(first.labels).join(', ')}], and ensembled files must score the same labels.` });
     }
     for (const name of names) {
       const column = input.labels[name] as LabelValue[];
       const reference = first.labels[name] as LabelValue[];
       const differs = column.length !== reference.length || column.some((value, k) => value !== reference[k]);
       if (differs) {
-        throw new EvalError({ code: 'TIER7015', file, location: `labels.${name}`, message: `The labels differ from those in '${files[0]}'; ensembled files must describe the same images in the same order.` });
+        throw new EvalError({ code: 'TIER7015', file, location: `labels.${name}`, message: `The labels differ from those in '${files[0]}', but ensembled files must describe the same images in the same order.` });
       }
       if ((input.scores[name] as unknown[]).length !== (first.scores[name] as unknown[]).length) {
         throw new EvalError({ code: 'TIER7015', file, location: `scores.${name}`, message: `There are ${(input.scores[name] as unknown[]).length} scores but '${files[0]}' has ${(first.scores[name] as unknown[]).length}.` });

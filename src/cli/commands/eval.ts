@@ -29,7 +29,7 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
   if (flags.scores === undefined || spec !== undefined || flags.weights !== undefined) {
     // NOTE: the spec-driven form needs a backend that embeds images and prompts; it will call evaluateZeroShot.
     const what = spec === undefined && flags.weights === undefined ? 'No scores file was given' : 'Spec-driven evaluation (SPEC --weights CKPT...) is not available in this build';
-    io.stderr(`tierc eval: ${what}; pass --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
+    io.stderr(`tierc eval: ${what}. Pass --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
     context.setExitCode(ExitCode.usage);
     return;
   }
