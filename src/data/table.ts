@@ -108,16 +108,21 @@ interface CsvParseError extends Error {
 function readCsv(file: string, bytes: Buffer, lines: LineIndex): Table {
   let parsed: Array<{ record: string[]; info: { bytes: number } }>;
   try {
-    parsed = parse(bytes, { bom: true, info: true, skip_empty_lines: true, encoding: 'utf8' }) as unknown as typeof parsed;
+    parsed = parse(bytes, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, encoding: 'utf8' }) as unknown as typeof parsed;
   } catch (error) {
     const csvError = error as CsvParseError;
     const line = typeof csvError.lines === 'number' ? csvError.lines : undefined;
-    const detail = csvError.message.replace(/^Invalid Record Length: /, '').replace(/\s+on line \d+$/, '');
+    const detail =
+      csvError.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? `a quoted field opened at or before line ${line ?? '?'} is never closed`
+        : csvError.code === 'CSV_INVALID_CLOSING_QUOTE'
+          ? `a quoted field on line ${line ?? '?'} has characters after its closing quote; write a quote inside a quoted field as ""`
+          : csvError.message;
     throw new DataError({
       code: 'TIER5003',
       file,
       ...(line !== undefined ? { line } : {}),
-      message: `The CSV manifest is malformed: ${detail}.`.replace(/\.\.$/, '.'),
+      message: `The CSV manifest is malformed: ${detail}.`,
     });
   }
   const header = parsed[0];
@@ -138,6 +143,16 @@ function readCsv(file: string, bytes: Buffer, lines: LineIndex): Table {
     previousEnd = end;
     const record: TableRecord = { row: index, line: lines.lineAt(start), cells: new Map() };
     columns.forEach((name, column) => record.cells.set(name, entry.record[column] ?? ''));
+    if (entry.record.length !== columns.length) {
+      issues.push({
+        code: 'TIER5003',
+        severity: 'error',
+        file,
+        row: record.row,
+        line: record.line,
+        message: `The row has ${entry.record.length} fields, but the header has ${columns.length}; quote fields that contain commas.`,
+      });
+    }
     if (lines.hasInvalidBetween(start, end)) {
       for (const [name, value] of record.cells) {
         if (value.includes('\uFFFD')) {

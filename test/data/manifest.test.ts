@@ -73,7 +73,20 @@ describe('readManifest on CSV', () => {
     const dir = tempDir();
     const file = path.join(dir, 'm.csv');
     writeFileSync(file, 'image,text\na.png,"unclosed\n');
-    expect(() => readManifest({ manifest: file, image: { column: 'image', root: dir }, text: { column: 'text' } })).toThrow(/TIER5003/);
+    expect(() => readManifest({ manifest: file, image: { column: 'image', root: dir }, text: { column: 'text' } })).toThrow(
+      `${file}:2: The CSV manifest is malformed: a quoted field opened at or before line 2 is never closed. [TIER5003]`,
+    );
+  });
+
+  it('reports a row with the wrong field count', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'm.csv');
+    writeFileSync(file, 'image,text\na.png,one\nb.png,two, three\nc.png,four\n');
+    const manifest = readManifest({ manifest: file, image: { column: 'image', root: dir }, text: { column: 'text' } });
+    expect(manifest.issues.map((issue) => [issue.code, issue.row, issue.line, issue.message])).toEqual([
+      ['TIER5003', 2, 3, 'The row has 3 fields, but the header has 2; quote fields that contain commas.'],
+    ]);
+    expect(manifest.rows.map((row) => row.row)).toEqual([1, 3]);
   });
 
   it('reports a missing manifest file', () => {

@@ -51,7 +51,7 @@ function cleanText(text: string): string {
   return out;
 }
 
-/** Whether a code point is in the CJK Unified Ideographs blocks (not Hangul, Hiragana or Katakana). */
+/** Tests whether a code point is in the CJK Unified Ideographs blocks (not Hangul, Hiragana or Katakana). */
 export function isCjk(code: number): boolean {
   return (
     (code >= 0x4e00 && code <= 0x9fff) ||

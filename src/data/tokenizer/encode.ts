@@ -1,6 +1,7 @@
-// Batch encoding: truncation to `maxLen` (content is cut, special tokens at both ends stay),
-// padding to the longest text of the batch or to `maxLen`, attention masks, and the position of
-// the last real token, which CLIP-style models pool as the end-of-text embedding.
+// Batch encoding. Truncation to `maxLen` cuts the content and keeps the special tokens at both
+// ends. Padding goes to the longest text of the batch or to `maxLen`. Each batch also carries
+// attention masks and the position of the last real token, which CLIP-style models pool as
+// the end-of-text embedding.
 import type { TextTokenizer } from './types.js';
 
 export interface EncodeOptions {
