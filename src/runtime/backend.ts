@@ -22,7 +22,7 @@ export interface BackendProbe {
   /** The npm package that provides the backend. */
   packageName: string;
   status: 'chosen' | 'available' | 'not-installed' | 'no-cuda' | 'failed' | 'not-tried';
-  /** Why the backend is or is not used, in one sentence. */
+  /** The reason the backend is or is not used, in one sentence. */
   reason: string;
 }
 
@@ -50,7 +50,7 @@ const PACKAGES: Record<BackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-/** Whether `name` is a backend tierc knows. */
+/** Whether `name` is one of the backend names above. */
 export function isBackendName(name: string): name is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(name);
 }
@@ -65,6 +65,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const candidates = options.force ? [options.force] : BACKEND_ORDER;
   const probes: BackendProbe[] = [];
   let chosen: BackendName | undefined;
+
   for (const name of candidates) {
     if (chosen !== undefined && !options.probeAll) {
       probes.push({ name, packageName: PACKAGES[name], status: 'not-tried', reason: `'${chosen}' comes first in the order of preference.` });
@@ -77,6 +78,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       probe.status = 'chosen';
     }
   }
+
   if (chosen === undefined) {
     const failure = probes[0];
     throw new Error(options.force && failure
@@ -85,6 +87,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   if (!(await tf.setBackend(chosen))) throw new Error(`tf.setBackend('${chosen}') failed after the backend was registered.`);
   await tf.ready();
+
   const report: BackendReport = { chosen, probes };
   if (chosen === 'wasm') {
     report.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -125,7 +128,7 @@ async function probeBackend(name: BackendName, wasmThreads: boolean): Promise<Ba
 }
 
 async function cudaWorks(): Promise<boolean> {
-  // tfjs-node-gpu falls back to the CPU when CUDA libraries are missing; its device list tells the truth.
+  // tfjs-node-gpu falls back to the CPU when CUDA libraries are missing, so ask its binding whether a GPU is in use.
   try {
     const backend = tf.findBackend('tensorflow') as { binding?: { isUsingGpuDevice?: () => boolean } } | null;
     return Boolean(backend?.binding?.isUsingGpuDevice?.());
@@ -145,8 +148,8 @@ function errorText(error: unknown): string {
 
 /**
  * Runs `init` with the threaded wasm build loadable under Node. The wasm backend creates its
- * pthread workers from blob URLs, which Node's worker_threads cannot load; this writes the
- * worker and module scripts to a temporary folder and hands out file paths instead.
+ * pthread workers from blob URLs, which Node's worker_threads cannot load. This function
+ * writes the worker and module scripts to a temporary folder and returns file paths instead.
  *
  * NOTE: with tfjs-backend-wasm 4.22.0 on Node 20 the threaded build then loads and computes
  * correctly, but XNNPACK's thread pool still reports one thread and matmuls run no faster,

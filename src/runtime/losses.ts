@@ -7,7 +7,7 @@ import { TrainingError } from './errors.js';
 
 /**
  * ½·[CE(logits, diag) + CE(logitsᵀ, diag)] for square logits [n, n]. With n = 1 the loss is
- * exactly 0 (no negatives); `single` tells the caller to warn.
+ * exactly 0 because there are no negatives, and `single` is true so the caller can warn.
  */
 export function infoNce(logits: tf.Tensor2D): { loss: tf.Scalar; single: boolean } {
   const n = logits.shape[0];

@@ -1,6 +1,6 @@
-// What the runtime needs to know about a compiled model besides its forward function: its
-// parameters, inputs, loss terms, clamps and where the free sizes come from. An emitted
-// `model.js` exports it as `MODEL`; the in-memory evaluator builds the same object.
+// The description of a compiled model that the runtime reads besides its forward function:
+// parameters, inputs, loss terms, clamps and the inputs that bind the free sizes. An emitted
+// `model.js` exports it as `MODEL`, and the in-memory evaluator builds the same object.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../diagnostics/types.js';
 import type { GraphInput, LossWeight, Param, ParamClamp, SymbolDecl } from '../ir/types.js';
@@ -8,7 +8,7 @@ import type { KernelContext } from './kernels/index.js';
 
 export interface SizeBinding {
   symbol: string;
-  /** Graph input whose shape holds the size. */
+  /** Graph input whose shape contains the size. */
   input: string;
   axis: number;
 }
@@ -46,7 +46,7 @@ export interface ForwardResult {
 
 export type ForwardFunction = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>) => ForwardResult;
 
-/** A compiled model as the runtime sees it: `import * as model from './model.js'` has this shape. */
+/** A compiled model as the runtime uses it; `import * as model from './model.js'` has this shape. */
 export interface CompiledModel {
   MODEL: ModelInfo;
   forward: ForwardFunction;

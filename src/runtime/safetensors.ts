@@ -62,6 +62,7 @@ export function encodeSafetensors(tensors: Map<string, SafeTensor>, metadata: Re
 export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
   if (bytes.length < 8) throw new SafetensorsError(file, `it has ${bytes.length} bytes, fewer than the 8-byte header length.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
     throw new SafetensorsError(file, `the header length ${headerLength} exceeds the ${bytes.length - 8} bytes that follow (truncated file?).`);
@@ -74,6 +75,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
     throw new SafetensorsError(file, `the header is not valid JSON (${(error as Error).message}).`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, 'the header is not a JSON object.');
+
   const dataLength = bytes.length - headerEnd;
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
@@ -94,6 +96,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
     const data = dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
     tensors.set(name, { dtype, shape, data });
   }
+
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
     if (ranges[i]![0] < ranges[i - 1]![1]) throw new SafetensorsError(file, `tensors '${ranges[i - 1]![2]}' and '${ranges[i]![2]}' overlap.`);

@@ -1,7 +1,8 @@
-// The training loop over a compiled model: binds batches to graph inputs by role, computes
-// the weighted loss and its gradients, clips, accumulates, steps the optimizer, applies
-// clamps and batch-norm buffer updates, writes metrics and checkpoints, and stops with a
-// diagnostic on a non-finite loss term. It prints nothing: progress goes to `hooks`.
+// The training loop over a compiled model. Each step binds batches to graph inputs by role,
+// computes the weighted loss and its gradients, clips and accumulates them, and steps the
+// optimizer. It then applies clamps and batch-norm buffer updates and writes metrics and
+// checkpoints. A non-finite loss term stops training with a diagnostic. The loop prints
+// nothing; progress goes to `hooks`.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { selectBackend, type BackendName, type BackendReport } from './backend.js';
@@ -72,8 +73,8 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   }
   const accumulate = options.accumulate ?? 1;
   if (accumulate > 1 && info.losses.length > 0) {
-    // NOTE: accumulation averages micro-batch gradients; an InfoNCE term then sees only the
-    // negatives inside each micro-batch, which differs from one large batch.
+    // NOTE: accumulation averages micro-batch gradients, so an InfoNCE term is computed over
+    // the negatives inside each micro-batch only. This differs from one large batch.
     hooks.onDiagnostic?.(trainingWarning('TIER6012', `Gradient accumulation over ${accumulate} micro-batches computes contrastive losses within each micro-batch, so negatives come from ${accumulate}× smaller batches.`));
   }
 

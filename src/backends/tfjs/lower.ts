@@ -1,8 +1,8 @@
-// Lowers an IR module to the program model: one statement per IR node, except where a
-// pattern maps to a faster runtime kernel — a matmul with a 2-D right operand followed by a
-// bias add becomes `linearBias` (one fused 2-D product), and x·sigmoid(c·x) becomes
-// `quickGelu`. Nodes that no loss or output needs are dropped. Statements are grouped into
-// one function per spec component, in the module's topological order.
+// Lowers an IR module to the program model, one statement per IR node. Two patterns map to
+// faster runtime kernels: a matmul with a 2-D right operand followed by a bias add becomes
+// `linearBias` (one fused 2-D product), and x·sigmoid(c·x) becomes `quickGelu`. Nodes that
+// no loss or output needs are dropped. Statements are grouped into one function per spec
+// component, in the module's topological order.
 import { createHash } from 'node:crypto';
 import type { IrModule, Node, OpAttrs, ValueId } from '../../ir/types.js';
 import type { KernelName } from '../../runtime/kernels/index.js';
@@ -146,8 +146,10 @@ function matchQuickGelu(module: IrModule, id: ValueId, onlyUse: (id: ValueId) =>
     const scaled = module.nodes[sig.inputs[0]!]!;
     if (scaled.op !== 'mul' || !onlyUse(sig.inputs[0]!)) continue;
     const [p, q] = scaled.inputs as [ValueId, ValueId];
-    const constId = p === x ? q : q === x ? p : undefined;
-    if (constId === undefined) continue;
+    let constId: ValueId;
+    if (p === x) constId = q;
+    else if (q === x) constId = p;
+    else continue;
     const constant = module.nodes[constId]!;
     if (constant.op !== 'constant') continue;
     const attrs = constant.attrs as OpAttrs['constant'];
