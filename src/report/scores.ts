@@ -118,7 +118,9 @@ export function evaluationsFromJson(value: unknown, file: string): NamedTable[] 
       return { name, table: tableFromObject(model, file, `models[${index}]`) };
     });
   }
-  return [{ name: typeof object.name === 'string' ? object.name : 'model', table: tableFromObject(object, file, '') }];
+  // `tierc eval -o` records the scores file it read as 'source'; it names the column when no name is given.
+  const name = typeof object.name === 'string' ? object.name : typeof object.source === 'string' ? object.source : 'model';
+  return [{ name, table: tableFromObject(object, file, '') }];
 }
 
 function tableFromObject(object: Record<string, unknown>, file: string, location: string): AurocTable {

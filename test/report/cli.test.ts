@@ -109,6 +109,16 @@ describe('tierc report', () => {
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<!DOCTYPE html>');
   });
 
+  it('reads the output of tierc eval', async () => {
+    await writeFixtureRun(path.join(dir, 'run'));
+    writeFileSync(path.join(dir, 'scores.json'), JSON.stringify({ labels: { Edema: [0, 0, 1, 1] }, scores: { Edema: [0.1, 0.4, 0.35, 0.8] } }));
+    expect((await tierc('eval', '--scores', 'scores.json', '-o', 'run/eval.json')).code).toBe(0);
+    expect((await tierc('report', '--run', 'run', '-o', 'report.html')).code).toBe(0);
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<th>scores.json</th>');
+    expect(html).toContain('0.750');
+  });
+
   it('fails without settings', async () => {
     const result = await tierc('report', '--run', '.', '-o', 'report.html');
     expect(result.code).toBe(1);
