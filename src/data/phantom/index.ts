@@ -133,7 +133,7 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
   const header = ['id', 'patient', 'image', 'report', 'split', ...findingNames, ...findingNames.map((name) => `mask_${name}`)];
   let manifest = csvLine(header);
   let done = 0;
-  for (const image of images) {
+  const writeImage = async (image: PhantomImage): Promise<string[]> => {
     const imagePath = `images/${image.id}.png`;
     await writeFile(path.join(temp, imagePath), await encodeGrayPng(image.pixels, size));
     const maskCells: string[] = [];
@@ -148,9 +148,15 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
       await writeFile(path.join(temp, maskPath), await encodeGrayPng(pixels, size));
       maskCells.push(maskPath);
     }
-    manifest += csvLine([image.id, image.patient, imagePath, image.report, image.split, ...findingNames.map((name) => String(image.labels[name])), ...maskCells]);
     done += 1;
     onProgress?.(done, images.length);
+    return [image.id, image.patient, imagePath, image.report, image.split, ...findingNames.map((name) => String(image.labels[name])), ...maskCells];
+  };
+  // sharp encodes on its own thread pool, so a few images are written at a time; rows keep image order.
+  const chunk = 8;
+  for (let start = 0; start < images.length; start += chunk) {
+    const rows = await Promise.all(images.slice(start, start + chunk).map(writeImage));
+    for (const row of rows) manifest += csvLine(row);
   }
   await writeFile(path.join(temp, 'manifest.csv'), manifest);
   const vocab = trainWordPiece(
