@@ -104,3 +104,19 @@ describe('loss numerics', () => {
     expect(loss.dataSync()[0]).toBeCloseTo(Math.log(5), 6);
   });
 });
+
+describe('wasm batched matmul', () => {
+  it('depthwise form matches matMul autograd', async () => {
+    await selectBackend({ force: 'wasm' });
+    try {
+      const a = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 14);
+      const b = tf.randomNormal([6, 4, 3], 0, 1, 'float32', 15);
+      compareForms([a, b], (a, b) => batchedMatmul(a!, b!), (a, b) => tf.matMul(a!, b!));
+      const q = tf.randomNormal([2, 3, 7, 4], 0, 1, 'float32', 16);
+      const kt = tf.randomNormal([2, 3, 4, 7], 0, 1, 'float32', 17);
+      compareForms([q, kt], (a, b) => batchedMatmul(a!, b!), (a, b) => tf.matMul(a!, b!));
+    } finally {
+      await selectBackend({ force: 'cpu' });
+    }
+  });
+});
