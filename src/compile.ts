@@ -9,10 +9,10 @@ import { makeDiagnostic } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
 import type { LoweredModel } from './lower/index.js';
-import { semanticPhases, type SemanticState } from './lower/phases.js';
+import type { SemanticState } from './lower/phases.js';
 
-/** The full list of checking phases: the front end's, then configs and lowering. */
-export const checkPhases: ReadonlyArray<Phase<SemanticState>> = [...frontendPhases, ...semanticPhases];
+/** The full list of checking phases: the front end's, then configs and lowering (registered in the driver's list). */
+export const checkPhases: ReadonlyArray<Phase<SemanticState>> = frontendPhases;
 
 /** A spec to check: its text (read as `spec.tier`), or an entry path with the files or a host to read it from. */
 export type SpecInput =
@@ -27,7 +27,7 @@ export type SpecInput =
       cwd?: string;
     };
 
-export interface CheckResult {
+export interface CheckReport {
   /** True when no diagnostic is an error. */
   ok: boolean;
   diagnostics: Diagnostic[];
@@ -48,7 +48,7 @@ function stateOf(input: SpecInput): SemanticState {
 }
 
 /** Parses, checks and lowers a spec and its imports. */
-export function check(input: SpecInput): CheckResult {
+export function check(input: SpecInput): CheckReport {
   const state = stateOf(input);
   const run = runPhases(state, checkPhases);
   return {
@@ -80,14 +80,14 @@ export interface Artifact {
   bytes?: Uint8Array;
 }
 
-export interface CompileResult extends CheckResult {
+export interface CompileReport extends CheckReport {
   artifacts: Artifact[];
 }
 
 /** Checks a spec, then emits the target's artifacts for each of its models. */
-export async function compile(input: SpecInput, request: CompileRequest): Promise<CompileResult> {
+export async function compile(input: SpecInput, request: CompileRequest): Promise<CompileReport> {
   const checked = check(input);
-  const result: CompileResult = { ...checked, artifacts: [] };
+  const result: CompileReport = { ...checked, artifacts: [] };
   if (!checked.ok) return result;
   let models = checked.models;
   if (request.model !== undefined) {
@@ -114,7 +114,7 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
   return result;
 }
 
-async function compileOnnxArtifacts(checked: CheckResult, model: LoweredModel, request: CompileRequest, result: CompileResult): Promise<void> {
+async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, request: CompileRequest, result: CompileReport): Promise<void> {
   const { compileOnnx } = await import('./backends/onnx/index.js');
   const exportConfig = checked.configs?.export.find((config) => config.model === model.name);
   const train = checked.configs?.train.find((config) => config.model === model.name);

@@ -2,7 +2,7 @@
 // source line, every block option with the value used (defaults marked), parameter counts per
 // component (total and trainable) and forward FLOPs at a given batch size and token count.
 import type { SpecConfigs } from './config/index.js';
-import { check, type CheckResult, type SpecInput } from './compile.js';
+import { check, type CheckReport, type SpecInput } from './compile.js';
 import { countFlops, countParams } from './ir/index.js';
 import type { LoweredModel } from './lower/index.js';
 
@@ -50,7 +50,7 @@ export interface ExplainedModel {
 
 export interface ExplainReport {
   ok: boolean;
-  check: CheckResult;
+  check: CheckReport;
   models: ExplainedModel[];
   configs: SpecConfigs | undefined;
 }

@@ -5,6 +5,7 @@ import { checkFrontend } from '../check/frontend/index.js';
 import type { CompilerHost } from './host.js';
 import { loadProgram } from './load.js';
 import type { Phase } from './phases.js';
+import { semanticPhases } from '../lower/phases.js';
 
 export interface FrontendState {
   /** The spec path as given (relative to `host.cwd` or absolute). */
@@ -38,4 +39,4 @@ export const namesPhase: Phase<FrontendState> = {
 };
 
 /** The phases `tierc check` runs today, in order. */
-export const frontendPhases: ReadonlyArray<Phase<FrontendState>> = [parsePhase, namesPhase];
+export const frontendPhases: ReadonlyArray<Phase<FrontendState>> = [parsePhase, namesPhase, ...semanticPhases];

@@ -355,7 +355,14 @@ function reportExpansionError(context: LowerContext, def: BlockDef, error: unkno
     return;
   }
   if (error instanceof ShareError) {
-    report(context, 'TIER3015', `${error.message.replace(/\.$/, '')}: the layer is applied to '${primary.label}' of shape ${formatAxes(primary.type)}, but its weights were made for another width.`, useSpan);
+    const owner = context.applyingHead === undefined ? 'the layer' : `head '${context.applyingHead.name}'`;
+    report(
+      context,
+      'TIER3015',
+      `'${primary.label}' of shape ${formatAxes(primary.type)} does not fit parameter '${error.param}' [${error.first.join(', ')}], which an earlier use of ${owner} created; its weights are shared, so every input needs the same width.`,
+      useSpan,
+      context.applyingHead === undefined ? [] : [{ span: context.applyingHead.span, message: `Head '${context.applyingHead.name}' is declared here.` }],
+    );
     return;
   }
   if (error instanceof ShapeError) {

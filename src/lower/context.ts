@@ -67,6 +67,8 @@ export interface LowerContext {
   blocks: ReadonlyMap<string, BlockDecl>;
   axes: Map<string, AxisInfo>;
   encoders: { image?: EncoderValue; text?: EncoderValue };
+  /** Encoders whose declaration failed; their outputs evaluate to the error value silently. */
+  failedEncoders: Set<'image' | 'text'>;
   named: NamedValue[];
   /** User-defined blocks being expanded, innermost last, to report recursion. */
   blockStack: string[];

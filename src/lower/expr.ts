@@ -103,6 +103,7 @@ function evaluateMember(context: LowerContext, scope: Scope, expr: Extract<Expr,
   }
   const modality = expr.object.name;
   const encoder = context.encoders[modality];
+  if (encoder === undefined && context.failedEncoders.has(modality)) return ERROR;
   if (encoder === undefined) {
     report(context, 'TIER2112', `Model '${context.model.name.name}' declares no ${modality} encoder; add '${modality} encoder = …'.`, expr.object.span);
     return ERROR;

@@ -50,6 +50,7 @@ export function lowerModel(request: ModelRequest): { model: LoweredModel | undef
     blocks: request.blocks,
     axes: new Map(),
     encoders: {},
+    failedEncoders: new Set(),
     named: [],
     blockStack: [],
     letStack: [],
@@ -71,7 +72,11 @@ export function lowerModel(request: ModelRequest): { model: LoweredModel | undef
 
   const components: ComponentOptions[] = [];
   for (const member of request.decl.members) {
-    if (member.kind === 'EncoderDecl') declareEncoder(context, scope, member, components);
+    if (member.kind !== 'EncoderDecl') continue;
+    const errors = context.diagnostics.length;
+    declareEncoder(context, scope, member, components);
+    const modality = member.modality.name;
+    if (context.diagnostics.length > errors && (modality === 'image' || modality === 'text') && context.encoders[modality] === undefined) context.failedEncoders.add(modality);
   }
   for (const member of request.decl.members) {
     if (member.kind === 'LetDecl' || member.kind === 'HeadDecl' || member.kind === 'ParamDecl') defineStatement(context, scope, member);

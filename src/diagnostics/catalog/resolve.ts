@@ -12,7 +12,7 @@ export const resolveCatalog: CatalogEntry[] = [
   { code: 'TIER2107', severity: 'error', summary: 'A user-defined block uses itself, directly or through other blocks.' },
   { code: 'TIER2108', severity: 'error', summary: 'A required argument or model parameter is not given.' },
   { code: 'TIER2109', severity: 'error', summary: 'A name is used as something it is not (a value as a layer, a model as a value).' },
-  { code: 'TIER2110', severity: 'error', summary: 'Two files of a program declare the same top-level name.' },
+  { code: 'TIER2110', severity: 'error', summary: 'Two files of a program declare the same top-level name (reported as TIER2001 by the front end).', retired: true },
   { code: 'TIER2111', severity: 'error', summary: 'An axis has the same name as a value of the model.' },
   { code: 'TIER2112', severity: 'error', summary: 'A model uses an encoder it does not declare, or declares one twice.' },
   { code: 'TIER2113', severity: 'error', summary: 'An encoder has no output of the given name.' },
