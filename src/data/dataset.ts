@@ -30,6 +30,7 @@ export interface LoaderRequest {
   workers?: number;
   prefetch?: number;
   dropLast?: boolean;
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface Dataset {
@@ -94,6 +95,7 @@ export function openDataset(options: DatasetOptions): Dataset {
         ...(request.workers !== undefined ? { workers: request.workers } : {}),
         ...(request.prefetch !== undefined ? { prefetch: request.prefetch } : {}),
         onMissing: options.onMissing ?? 'fail',
+        layout: request.layout ?? 'nchw',
       });
     },
     preprocessMetadata: () => describePreprocess(options.preprocess, options.image?.channels ?? 1),

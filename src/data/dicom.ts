@@ -126,6 +126,8 @@ function windowFor(dataSet: dicomParser.DataSet, window: DicomWindow, values: Fl
     const sorted = Float64Array.from(values).sort();
     return { low: quantile(sorted, window.percentile[0] / 100), high: quantile(sorted, window.percentile[1] / 100) };
   }
+  // NOTE: the first window of a multi-valued WindowCenter/WindowWidth is used, always as a linear
+  // ramp; a VOI LUT Function of SIGMOID and VOI LUT sequences are not applied.
   const center = dataSet.floatString('x00281050');
   const width = dataSet.floatString('x00281051');
   if ((window === 'auto' || window === 'header') && center !== undefined && width !== undefined && width >= 1) return { center, width };

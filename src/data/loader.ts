@@ -36,6 +36,8 @@ export interface LoaderOptions {
   prefetch?: number;
   /** 'fail' (default) stops at the first unusable image; 'skip' drops it from its batch and records it. */
   onMissing?: 'fail' | 'skip';
+  /** 'nchw' (default) gives images as [batch, channels, height, width]; 'nhwc' as [batch, height, width, channels], the order tfjs convolutions take. */
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface LoaderCursor {
@@ -45,8 +47,9 @@ export interface LoaderCursor {
 }
 
 export interface Batch {
-  /** [batch, channels, height, width], row-major. */
+  /** [batch, channels, height, width] row-major, or [batch, height, width, channels] with layout 'nhwc'. */
   images: Float32Array;
+  /** The shape of `images` in its layout. */
   imageShape: [number, number, number, number];
   /** [batch, token], row-major. */
   tokenIds: Int32Array;
@@ -104,7 +107,7 @@ export class DataLoader {
     this.sampleShape = shape;
     const count = options.rows.length;
     this.batchesPerEpoch = options.dropLast ? Math.floor(count / options.batchSize) : Math.ceil(count / options.batchSize);
-    this.stage = { root: options.root, decode: options.image ?? {}, transforms: options.transforms, seed: options.seed ?? 0, shape };
+    this.stage = { root: options.root, decode: options.image ?? {}, transforms: options.transforms, seed: options.seed ?? 0, shape, layout: options.layout ?? 'nchw' };
     const workers = options.workers ?? 2;
     if (workers > 0) this.pool = new WorkerPool(workers, this.stage);
   }
@@ -212,7 +215,7 @@ export class DataLoader {
     });
     return {
       images,
-      imageShape: [keptRows.length, channels, height, width],
+      imageShape: this.options.layout === 'nhwc' ? [keptRows.length, height, width, channels] : [keptRows.length, channels, height, width],
       tokenIds: encoded.tokenIds,
       attentionMask: encoded.attentionMask,
       eotIndex: encoded.eotIndex,

@@ -15,6 +15,8 @@ export interface ImageStage {
   seed: number;
   /** [channels, height, width] every sample must have after the transforms. */
   shape: [number, number, number];
+  /** Memory order of each sample in the batch: channels first (default) or channels last. */
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface SampleJob {
@@ -29,7 +31,7 @@ export interface SampleJob {
 }
 
 export interface BatchImages {
-  /** [jobs, channels, height, width]; failed positions are left as zeros. */
+  /** [jobs, channels, height, width] (or channels last); failed positions are left as zeros. */
   images: Float32Array;
   failures: Array<{ position: number; issue: DataIssue }>;
 }
@@ -56,7 +58,8 @@ export async function loadBatchImages(jobs: readonly SampleJob[], stage: ImageSt
         failures.push({ position, issue: { code: 'TIER5031', severity: 'error', message: `The image became [${image.channels}, ${image.height}, ${image.width}] after preprocessing, but the batch needs [${channels}, ${height}, ${width}].`, ...where } });
         continue;
       }
-      images.set(image.data, position * size);
+      if (stage.layout === 'nhwc') writeChannelsLast(image.data, images, position * size, channels, height * width);
+      else images.set(image.data, position * size);
     } catch (error) {
       const issue = toIssue(error, 'TIER5014', where);
       // The decoder names the image file; the manifest location is more useful, with the image path in the message.
@@ -64,4 +67,11 @@ export async function loadBatchImages(jobs: readonly SampleJob[], stage: ImageSt
     }
   }
   return { images, failures };
+}
+
+/** Copies a planar (channel, row, column) image into `target` as (row, column, channel). */
+function writeChannelsLast(planar: Float32Array, target: Float32Array, offset: number, channels: number, pixels: number): void {
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < pixels; i++) target[offset + i * channels + c] = planar[c * pixels + i] as number;
+  }
 }

@@ -158,6 +158,19 @@ describe('DataLoader', () => {
     expect(stats.dataWaitFraction).toBeLessThanOrEqual(1);
   });
 
+  it('writes channels last on request', async () => {
+    const planar = createLoader({ ...base, workers: 0 });
+    const last = createLoader({ ...base, workers: 2, layout: 'nhwc' });
+    const [a] = await collect(planar, 0);
+    const [b] = await collect(last, 0);
+    await planar.close();
+    await last.close();
+    expect(b?.imageShape).toEqual([4, 32, 32, 3]);
+    // Sample 1, channel 2, row 5, column 7 in both layouts.
+    expect(b?.images[((1 * 32 + 5) * 32 + 7) * 3 + 2]).toBe(a?.images[((1 * 3 + 2) * 32 + 5) * 32 + 7]);
+    expect(b?.images[((3 * 32 + 31) * 32 + 0) * 3 + 0]).toBe(a?.images[((3 * 3 + 0) * 32 + 31) * 32 + 0]);
+  });
+
   it('rejects a pipeline without a fixed size', () => {
     expect(() => createLoader({ ...base, transforms: [{ op: 'resize', size: 32 }] })).toThrow(/TIER5031/);
   });
