@@ -29,6 +29,8 @@ export interface OnnxCompileOptions {
   spec?: { file: string; hash: string };
   /** Extra metadata_props, for example the preprocessing constants; keys are used as given. */
   metadata?: Record<string, string>;
+  /** ONNX type of the token id and pool index inputs; int64 is cast to int32 inside the graph. Default int32. */
+  integerInputs?: 'int32' | 'int64';
   /** Total initializer bytes above which weights are written to an external data file. */
   externalDataThreshold?: number;
 }
@@ -68,7 +70,7 @@ export function compileOnnx(module: IrModule, options: OnnxCompileOptions): Onnx
       continue;
     }
     const values = plan.outputs.map((output) => output.value);
-    const lowered = lowerValues({ module: plan.module, opset, graphName: kind, values, outputs: new Set(values), weights, fixedSymbols });
+    const lowered = lowerValues({ module: plan.module, opset, graphName: kind, values, outputs: new Set(values), weights, fixedSymbols, integerInputs: options.integerInputs ?? 'int32' });
     diagnostics.push(...lowered.diagnostics);
     if (lowered.diagnostics.some((d) => d.severity === 'error')) continue;
     const { graph } = lowered;
@@ -139,7 +141,8 @@ function modelMetadata(module: IrModule, kind: OnnxGraphKind, opset: number, fix
     opset,
     ir_version: irVersionFor(opset),
     dynamic: module.symbols.map((s) => s.name).filter((name) => !fixedSymbols.has(name)),
-    fixed: Object.fromEntries([...fixedSymbols].sort(([a], [b]) => a.localeCompare(b))),
+    fixed: Object.fromEntries([...fixedSymbols].sort(([a], [b]) => (a < b ? -1 : 1))),
+    integer_inputs: options.integerInputs ?? 'int32',
   };
   const metadata: Record<string, string> = {
     ...options.metadata,

@@ -11,9 +11,38 @@ import type { IrModule, OpAttrs, ValueId } from '../../ir/types.js';
  */
 const DUPLICATE_FOLD_LIMIT = 4096;
 
+/**
+ * The values known at compile time. Each is computed on first request, so a parameter that
+ * goes straight into the graph is never copied to float64.
+ */
+export class KnownValues {
+  private readonly values = new Map<ValueId, Tensor>();
+
+  constructor(
+    private readonly module: IrModule,
+    private readonly ids: ReadonlySet<ValueId>,
+    private readonly weights: ReadonlyMap<string, ArrayLike<number>>,
+  ) {}
+
+  has(id: ValueId): boolean {
+    return this.ids.has(id);
+  }
+
+  get(id: ValueId): Tensor | undefined {
+    if (!this.ids.has(id)) return undefined;
+    let value = this.values.get(id);
+    if (!value) {
+      const node = this.module.nodes[id]!;
+      value = evaluateNode(this.module, node, node.inputs.map((input) => this.get(input)!), this.weights);
+      this.values.set(id, value);
+    }
+    return value;
+  }
+}
+
 export interface FoldPlan {
   /** Values known at compile time. */
-  known: Map<ValueId, Tensor>;
+  known: KnownValues;
   /** Batch norm nodes that are emitted as a Conv with folded weight and bias. */
   convBatchNorm: Map<ValueId, { conv: ValueId; weight: Tensor; bias: Tensor }>;
   /** Add nodes emitted as Gemm(matmul inputs..., bias). */
@@ -30,7 +59,7 @@ export function planFolding(
 ): FoldPlan {
   const consumers = consumersOf(module, needed);
   const blocked = new Set<ValueId>();
-  let known = foldKnown(module, needed, blocked, weights);
+  let known = foldKnown(module, needed, blocked);
   // Unfold large parameter-derived values whose parameter is also read at run time.
   for (;;) {
     const before = blocked.size;
@@ -38,15 +67,14 @@ export function planFolding(
       const live = users.some((user) => !known.has(user));
       if (!live) continue;
       for (const user of users) {
-        const value = known.get(user);
-        if (value && value.data.length > DUPLICATE_FOLD_LIMIT) blocked.add(user);
+        if (known.has(user) && elementCount(module, user) > DUPLICATE_FOLD_LIMIT) blocked.add(user);
       }
     }
     if (blocked.size === before) break;
-    known = foldKnown(module, needed, blocked, weights);
+    known = foldKnown(module, needed, blocked);
   }
 
-  const plan: FoldPlan = { known, convBatchNorm: new Map(), gemm: new Map(), absorbed: new Set() };
+  const plan: FoldPlan = { known: new KnownValues(module, known, weights), convBatchNorm: new Map(), gemm: new Map(), absorbed: new Set() };
   const params = paramConsumers(module, needed, consumers);
   const soleUse = (producer: ValueId, user: ValueId): boolean => {
     const users = consumers.get(producer) ?? [];
@@ -85,16 +113,21 @@ function paramConsumers(module: IrModule, needed: ReadonlySet<ValueId>, consumer
   return result;
 }
 
-function foldKnown(module: IrModule, needed: ReadonlySet<ValueId>, blocked: ReadonlySet<ValueId>, weights: ReadonlyMap<string, ArrayLike<number>>): Map<ValueId, Tensor> {
-  const known = new Map<ValueId, Tensor>();
+/** Marks every node computed only from constants and parameters, except the blocked ones. */
+function foldKnown(module: IrModule, needed: ReadonlySet<ValueId>, blocked: ReadonlySet<ValueId>): Set<ValueId> {
+  const known = new Set<ValueId>();
   for (let id = 0; id < module.nodes.length; id++) {
     if (!needed.has(id) || blocked.has(id)) continue;
     const node = module.nodes[id]!;
     if (node.op === 'input') continue;
-    if (!node.inputs.every((input) => known.has(input))) continue;
-    known.set(id, evaluateNode(module, node, node.inputs.map((input) => known.get(input)!), weights));
+    if (node.inputs.every((input) => known.has(input))) known.add(id);
   }
   return known;
+}
+
+/** The element count of a value whose sizes are all numbers, as compile-time values' are. */
+function elementCount(module: IrModule, id: ValueId): number {
+  return module.nodes[id]!.type.axes.reduce((n, axis) => n * (typeof axis.size === 'number' ? axis.size : Infinity), 1);
 }
 
 /** conv → batch_norm with nothing between: scale each output channel's weights and fold the shift into the bias. */

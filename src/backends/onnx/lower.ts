@@ -8,6 +8,7 @@ import type { DType, IrModule, Node, OpAttrs, Size, TensorType, ValueId } from '
 import { backendDiagnostic, LoweringError } from './diagnostics.js';
 import { planFolding, type FoldPlan } from './fold.js';
 import { elementTypeOf, OnnxGraph, rawFloat32 } from './graph.js';
+import { ElementType } from './proto.js';
 import { loweringTable, structuralOps, versionAt, type LowerContext, type ValueType } from './ops/index.js';
 
 export interface LowerRequest {
@@ -21,6 +22,8 @@ export interface LowerRequest {
   weights: ReadonlyMap<string, ArrayLike<number>>;
   /** Symbols given a fixed size in this graph; every other symbol stays a dynamic dimension. */
   fixedSymbols: ReadonlyMap<string, number>;
+  /** The ONNX type of i32 graph inputs; int64 inputs are cast to int32 inside the graph. Default int32. */
+  integerInputs?: 'int32' | 'int64';
 }
 
 export interface LoweredGraph {
@@ -89,9 +92,8 @@ class Emitter {
   nameOf(id: ValueId): string {
     const existing = this.names.get(id);
     if (existing !== undefined) return existing;
-    const value = this.plan.known.get(id);
-    if (!value) throw new Error(`value ${id} is used before it is lowered`);
-    const name = this.addKnown(id, value);
+    if (!this.plan.known.has(id)) throw new Error(`value ${id} is used before it is lowered`);
+    const name = this.addKnown(id);
     this.names.set(id, name);
     return name;
   }
@@ -102,26 +104,37 @@ class Emitter {
       const node = this.module.nodes[id]!;
       if (node.op === 'input') used.add((node.attrs as OpAttrs['input']).input);
     }
+    const inputNames = new Map<number, string>();
     this.module.inputs.forEach((input, index) => {
       if (!used.has(index)) return;
       const type = valueType(input.type, this.request.fixedSymbols);
+      if (type.dtype === 'i32' && this.request.integerInputs === 'int64') {
+        // The graph takes int64, as most ONNX tokenizer pipelines produce, and casts once to the IR's int32.
+        this.graph.addInput(input.name, 'int64', type.dims);
+        this.graph.docString = `input '${input.name}'`;
+        inputNames.set(index, this.graph.node('Cast', [input.name], { to: ElementType.int32 }, { name: `${input.name}/Cast` }));
+        return;
+      }
       this.graph.addInput(input.name, elementTypeOf(type.dtype), type.dims);
+      inputNames.set(index, input.name);
     });
     for (const id of this.needed) {
       const node = this.module.nodes[id]!;
-      if (node.op === 'input') this.names.set(id, this.module.inputs[(node.attrs as OpAttrs['input']).input]!.name);
+      if (node.op === 'input') this.names.set(id, inputNames.get((node.attrs as OpAttrs['input']).input)!);
     }
   }
 
   /** Parameters keep their checkpoint name, so tied parameters are stored once; folded values are named after their node. */
-  private addKnown(id: ValueId, value: Tensor): string {
+  private addKnown(id: ValueId): string {
     const node = this.module.nodes[id]!;
     if (node.op === 'param') {
       const param = this.module.params[(node.attrs as OpAttrs['param']).param]!;
       const existing = this.graph.initializers.find((init) => init.name === param.name);
       if (existing) return existing.name;
-      return this.addTensor(param.name, value, node.type.dtype);
+      const data = this.request.weights.get(param.name)!;
+      return this.addTensor(param.name, { shape: param.shape.slice(), data }, node.type.dtype);
     }
+    const value = this.plan.known.get(id)!;
     if (node.op === 'constant' && value.data.length <= 16 && node.type.dtype !== 'bool') {
       return this.graph.constant(node.type.dtype === 'f32' ? 'float' : 'int32', value.shape, value.data);
     }
@@ -134,7 +147,7 @@ class Emitter {
     return name;
   }
 
-  private addTensor(name: string, value: Tensor, dtype: string, reserved = false): string {
+  private addTensor(name: string, value: { shape: number[]; data: ArrayLike<number> }, dtype: string, reserved = false): string {
     const type = elementTypeOf(dtype as DType);
     let raw: Uint8Array;
     if (type === 'float') raw = rawFloat32(value.data);

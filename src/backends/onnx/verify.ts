@@ -69,11 +69,7 @@ export async function verifyOnnx(module: IrModule, weights: OnnxCompileOptions['
         const declared = module.inputs.find((input) => input.name === name);
         const value = inputs[name];
         if (!declared || !value) throw new Error(`input '${name}' of graph '${kind}' is not given`);
-        feeds[name] = declared.type.dtype === 'f32'
-          ? new ort.Tensor('float32', Float32Array.from(value.data), value.shape)
-          : declared.type.dtype === 'i32'
-            ? new ort.Tensor('int32', Int32Array.from(value.data), value.shape)
-            : new ort.Tensor('bool', Uint8Array.from(value.data), value.shape);
+        feeds[name] = ortTensor(ort, declared.type.dtype, value, options.integerInputs ?? 'int32');
       }
       results = await session.run(feeds);
     } catch (error) {
@@ -93,6 +89,13 @@ export async function verifyOnnx(module: IrModule, weights: OnnxCompileOptions['
     }
   }
   return { comparisons, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+function ortTensor(ort: typeof Ort, dtype: string, value: TensorValue, integerInputs: 'int32' | 'int64'): Ort.Tensor {
+  if (dtype === 'f32') return new ort.Tensor('float32', Float32Array.from(value.data), value.shape);
+  if (dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(value.data), value.shape);
+  if (integerInputs === 'int64') return new ort.Tensor('int64', BigInt64Array.from(Array.from(value.data), (v) => BigInt(v)), value.shape);
+  return new ort.Tensor('int32', Int32Array.from(value.data), value.shape);
 }
 
 function compare(graph: OnnxGraphKind, output: string, shape: number[], expected: ArrayLike<number>, actualShape: readonly number[], actual: ArrayLike<number>): OutputComparison {

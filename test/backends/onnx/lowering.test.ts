@@ -81,6 +81,13 @@ describe('dynamic axes', () => {
     expect(dimsOf(models.get('similarity_map')!.graph!.output![0]!)).toEqual(['batch', 'token', 16]);
   });
 
+  it('casts int64 integer inputs to int32 once', () => {
+    const text = compileModels(clip, { graphs: ['text_tower'], integerInputs: 'int64' }).get('text_tower')!;
+    expect(text.graph!.input!.map((i) => [i.name, i.type!.tensorType!.elemType])).toEqual([['tokens', 7], ['attention_mask', 1], ['pool_index', 7]]);
+    const casts = text.graph!.node!.filter((n) => n.opType === 'Cast' && ['tokens', 'pool_index'].includes(n.input![0]!));
+    expect(casts.map((n) => n.output![0])).toEqual(['tokens/Cast', 'pool_index/Cast']);
+  });
+
   it('bakes no batch size into reshape targets', () => {
     for (const model of compileModels(clip, towers).values()) {
       for (const node of model.graph!.node!.filter((n) => n.opType === 'Reshape')) {
@@ -149,7 +156,7 @@ describe('provenance', () => {
     expect(metadata['tierc.spec_hash']).toBe('abc123');
     expect(metadata['tierc.spec_file']).toBe('specs/tiny.tier');
     expect(metadata['tierc.version']).toMatch(/^\d+\.\d+\.\d+/);
-    expect(JSON.parse(metadata['tierc.options']!)).toEqual({ graph: 'image_tower', opset: 15, ir_version: 8, dynamic: ['batch'], fixed: {} });
+    expect(JSON.parse(metadata['tierc.options']!)).toEqual({ graph: 'image_tower', opset: 15, ir_version: 8, dynamic: ['batch'], fixed: {}, integer_inputs: 'int32' });
     expect(metadata['preprocess.image_mean']).toBe('[0.5]');
   });
 });

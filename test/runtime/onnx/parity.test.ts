@@ -35,6 +35,12 @@ describe('onnxruntime parity', () => {
     }
   }
 
+  it('takes int64 token ids when asked', async () => {
+    const report = await verifyOnnx(clip, weightsFor(clip), tinyInputs(clip, 2, 5), { graphs: ['text_tower'], integerInputs: 'int64' });
+    expect(report.diagnostics).toEqual([]);
+    for (const comparison of report.comparisons) expect(comparison.maxAbsDiff).toBeLessThan(1e-4);
+  });
+
   for (const opset of [14, 15, 16, 18, 19, 21]) {
     it(`tiny clip loads and matches at opset ${opset}`, async () => {
       await expectParity(clip, ['image_tower', 'text_tower', 'similarity_map'], opset, 2, 5, 5);
