@@ -269,7 +269,7 @@ function applyStdlib(context: LowerContext, def: BlockDef, collected: BlockCall,
   let outputs: Record<string, number>;
   try {
     const expand = () => expandBlock(context.b, def, options, irInputs);
-    outputs = PARAMETER_FREE.has(def.name) ? context.b.scope(def.name, expand) : context.b.scope(anonymousScope(context, def.name), expand);
+    outputs = context.b.scope(PARAMETER_FREE.has(def.name) ? '' : anonymousScope(context, def.name), expand, { span: callSpan });
   } catch (error) {
     reportExpansionError(context, def, error, collected, callSpan, useSpan, primary);
     return ERROR;
@@ -446,7 +446,7 @@ function evaluateLet(context: LowerContext, scope: Scope, statement: import('../
   const saved = context.inLayerStage;
   context.inLayerStage = false;
   try {
-    const value = context.b.atPath(path, () => labelled(evaluate(context, scope, statement.value), statement.name.name, statement.span));
+    const value = context.b.atPath(path, () => labelled(evaluate(context, scope, statement.value), statement.name.name, statement.span), { span: statement.span });
     if (statement.type !== undefined) checkAnnotation(context, scope, statement.type, value, statement.name.name);
     return value;
   } finally {

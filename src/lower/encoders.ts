@@ -66,7 +66,7 @@ export function declareEncoder(context: LowerContext, scope: Scope, decl: Encode
   }
   if (!ok) return;
 
-  const inputs = modality === 'image' ? imageInputs(context, def.name, options, spans, decl) : textInputs(context, def.name, options);
+  const inputs = modality === 'image' ? imageInputs(context, def.name, options, spans, decl) : textInputs(context, def.name, options, decl.span);
   if (inputs === undefined) return;
   const checked = resolveOptions(def.name, def.options as never, options);
   if (checked.problems.length > 0) {
@@ -168,7 +168,7 @@ function imageInputs(context: LowerContext, block: string, options: Record<strin
   return { image: id };
 }
 
-function textInputs(context: LowerContext, block: string, options: Record<string, unknown>): Record<string, number> {
+function textInputs(context: LowerContext, block: string, options: Record<string, unknown>, span: Span): Record<string, number> {
   const batch = axisSize(context, 'batch');
   const token = axisSize(context, 'token');
   const axes = [
@@ -178,12 +178,12 @@ function textInputs(context: LowerContext, block: string, options: Record<string
   if (typeof token === 'string' && context.b.symbolDecl(token) === undefined) {
     const schema = STDLIB_BLOCKS[block]!.options as Record<string, OptionSpec>;
     const maxLen = typeof options['max_len'] === 'number' ? (options['max_len'] as number) : (schema['max_len']?.default as number | undefined);
-    context.b.symbol(token, maxLen);
+    context.b.symbol(token, maxLen, span);
   }
-  const inputs: Record<string, number> = { token_ids: context.b.input('token_ids', 'token_ids', { dtype: 'i32', axes }) };
-  if (block === 'bert') inputs['attention_mask'] = context.b.input('attention_mask', 'attention_mask', { dtype: 'f32', axes });
+  const inputs: Record<string, number> = { token_ids: context.b.input('token_ids', 'token_ids', { dtype: 'i32', axes }, { span }) };
+  if (block === 'bert') inputs['attention_mask'] = context.b.input('attention_mask', 'attention_mask', { dtype: 'f32', axes }, { span });
   if (block === 'clip_text' && (options['pool'] ?? 'eot') === 'eot') {
-    inputs['pool_index'] = context.b.input('pool_index', 'pool_index', { dtype: 'i32', axes: [{ name: 'batch', size: batch }] });
+    inputs['pool_index'] = context.b.input('pool_index', 'pool_index', { dtype: 'i32', axes: [{ name: 'batch', size: batch }] }, { span });
   }
   return inputs;
 }

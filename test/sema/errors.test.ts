@@ -1,6 +1,6 @@
-// Error cases of the semantic checker: each .tier file under errors/ marks the line a
-// diagnostic belongs on with `// expect: CODE` (and optionally a quoted part of the message).
-// The file must produce exactly the expected errors, no others.
+// Error cases of the semantic checker, in the format of test/errors: each .tier file under
+// errors/ marks the line a diagnostic belongs on with `// expect: CODE [message part]`. The file
+// must produce exactly the expected errors, no others.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +20,8 @@ interface Expectation {
 function expectationsOf(text: string): Expectation[] {
   const found: Expectation[] = [];
   text.split('\n').forEach((line, index) => {
-    const match = /\/\/ expect: (TIER\d{4})(?: "(.*)")?\s*$/.exec(line);
-    if (match !== null) found.push({ code: match[1]!, line: index + 1, fragment: match[2] });
+    const match = /\/\/ expect: (TIER\d{4})(?: (.*))?$/.exec(line);
+    if (match !== null) found.push({ code: match[1]!, line: index + 1, fragment: match[2]?.trim() || undefined });
   });
   return found;
 }
