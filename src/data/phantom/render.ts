@@ -90,9 +90,9 @@ function shade(anatomy: Anatomy, findings: Findings, collapsed: Anatomy | undefi
     const inner = lungDepth(collapsed, side, x, y);
     const outside = smoothstep(0.002, -0.004, inner);
     markings *= 1 - outside;
-    airBoost += 0.07 * outside;
+    airBoost += 0.1 * outside;
     // The visceral pleural line at the edge of the collapsed lung.
-    value += 0.1 * Math.exp(-((inner / 0.0035) ** 2));
+    value += 0.14 * Math.exp(-((inner / 0.0035) ** 2));
     if (inner < 0) (masks.Pneumothorax as Uint8Array)[index] = 1;
   }
 
