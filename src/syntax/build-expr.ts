@@ -20,8 +20,8 @@ interface Operand {
 
 /**
  * Builds an expression from its flat operand and operator lists with operator-precedence
- * parsing (an explicit stack, so long chains need no recursion). `a | b | c` becomes one
- * PipeExpr; arrows and ranges do not chain, so `a -> b -> c` is reported.
+ * parsing (an explicit stack, so long chains need no recursion). `a | b | c` and `(a | b) | c`
+ * become one PipeExpr; arrows and ranges do not chain, so `a -> b -> c` is reported.
  */
 export function buildExpression(context: BuildContext, node: cst.ExpressionCstNode | undefined, fallback: Span): Expr {
   if (node === undefined) return missing(fallback);
@@ -60,9 +60,11 @@ function missing(span: Span): Expr {
 function combine(context: BuildContext, operator: IToken, left: Operand, right: Operand): Expr {
   const span = cover(context, left.expr.span, right.expr.span);
   switch (operator.image) {
-    case '|':
-      if (left.producedBy === 1 && left.expr.kind === 'PipeExpr') return { kind: 'PipeExpr', stages: [...left.expr.stages, right.expr], span };
-      return { kind: 'PipeExpr', stages: [left.expr, right.expr], span };
+    case '|': {
+      // Composition is associative, so a parenthesized pipe inside a pipe joins it.
+      const stagesOf = (expr: Expr) => (expr.kind === 'PipeExpr' ? expr.stages : [expr]);
+      return { kind: 'PipeExpr', stages: [...stagesOf(left.expr), ...stagesOf(right.expr)], span };
+    }
     case '->':
     case '..': {
       if (left.producedBy === operatorPrecedence[operator.image]) {
