@@ -26,6 +26,7 @@ export {
   type Size,
   type TransformSpec,
 } from './transforms.js';
+export { loadMask, type Mask } from './mask.js';
 export { createRandom, mixSeed, type Random } from './random.js';
 export { cleanReport, extractSection, processReport, splitSections, type ReportTextOptions } from './text.js';
 export {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findingNames, generatePhantom, openDataset, trainingTransforms, type DatasetOptions, type TransformSpec } from '../../src/data/index.js';
+import { findingNames, generatePhantom, loadMask, openDataset, synthesizePhantom, trainingTransforms, type DatasetOptions, type TransformSpec } from '../../src/data/index.js';
 import { tempDir } from './helpers.js';
 
 const preprocess: TransformSpec[] = [{ op: 'resize', size: 40 }, { op: 'center_crop', size: 32 }, { op: 'to_rgb' }, { op: 'normalize', mean: 'imagenet', std: 'imagenet' }];
@@ -61,3 +61,27 @@ describe('openDataset', () => {
     expect(openDataset(options).preprocessMetadata().output_shape).toEqual([3, 32, 32]);
   });
 });
+
+describe('loadMask', () => {
+  it('aligns a phantom mask with the model input', async () => {
+    const dir = tempDir();
+    await generatePhantom({ n: 30, size: 48, seed: 4, outDir: dir, force: true });
+    const image = synthesizePhantom({ n: 30, size: 48, seed: 4 }).find((item) => item.labels.Cardiomegaly === 1);
+    expect(image).toBeDefined();
+    const mask = await loadMask(path.join(dir, 'masks', `${image?.id}_cardiomegaly.png`), preprocess);
+    expect([mask.height, mask.width]).toEqual([32, 32]);
+    // resize(40) then center_crop(32): output pixel (y, x) comes from source around ((y + 4) · 1.2, (x + 4) · 1.2).
+    const source = image?.masks.Cardiomegaly as Uint8Array;
+    let agree = 0;
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        const sy = Math.floor((y + 4 + 0.5) * 1.2);
+        const sx = Math.floor((x + 4 + 0.5) * 1.2);
+        if (mask.data[y * 32 + x] === source[sy * 48 + sx]) agree += 1;
+      }
+    }
+    expect(agree / 1024).toBeGreaterThan(0.95);
+    expect(mask.data.reduce((sum, v) => sum + v, 0)).toBeGreaterThan(50);
+  });
+});
+
