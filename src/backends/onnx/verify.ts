@@ -77,7 +77,14 @@ export async function verifyOnnx(module: IrModule, weights: OnnxCompileOptions['
       diagnostics.push(backendDiagnostic('TIER4031', `onnxruntime failed on graph '${kind}': ${message.split('\n')[0]}`));
       continue;
     }
-    const reference = referenceOutputs(plan.module, plan.outputs.map((o) => o.name));
+    let reference: Record<string, Tensor>;
+    try {
+      reference = referenceOutputs(plan.module, plan.outputs.map((o) => o.name));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      diagnostics.push(backendDiagnostic('TIER4032', `The reference interpreter cannot evaluate graph '${kind}': ${message}.`));
+      continue;
+    }
     for (const { name } of plan.outputs) {
       const expected = reference[name]!;
       const actual = results[name]!;

@@ -18,4 +18,5 @@ export const backendCatalog: CatalogEntry[] = [
   { code: 'TIER4021', severity: 'info', summary: 'The weights exceed the size limit of one protobuf file and are written as external data.' },
   { code: 'TIER4030', severity: 'error', summary: 'An ONNX graph output differs from the reference interpreter by more than the tolerance.' },
   { code: 'TIER4031', severity: 'error', summary: 'onnxruntime failed to load or run an ONNX graph.' },
+  { code: 'TIER4032', severity: 'error', summary: 'The reference interpreter rejected the verification inputs or weights.' },
 ];

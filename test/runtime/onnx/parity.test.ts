@@ -91,3 +91,15 @@ describe('op coverage', () => {
     });
   }
 });
+
+describe('verifyOnnx errors', () => {
+  it('reports inputs the interpreter rejects', async () => {
+    const inputs = tinyInputs(clip, 1, 4);
+    // onnxruntime's Gather counts -1 from the end; the IR's gather has no negative ids.
+    inputs.tokens!.data[0] = -1;
+    const report = await verifyOnnx(clip, weightsFor(clip), inputs, { graphs: ['text_tower'] });
+    expect(report.ok).toBe(false);
+    expect(report.diagnostics.map((d) => d.code)).toEqual(['TIER4032']);
+    expect(report.diagnostics[0]!.message).toContain('gather index -1 is outside');
+  });
+});
