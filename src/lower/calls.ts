@@ -274,7 +274,13 @@ function applyStdlib(context: LowerContext, def: BlockDef, collected: BlockCall,
     reportExpansionError(context, def, error, collected, callSpan, useSpan, primary);
     return ERROR;
   }
-  recordOptions(context, def, options, collected, callSpan);
+  const shown = { ...options };
+  for (const [key, spec] of Object.entries(def.options as Record<string, { type: string }>)) {
+    const value = shown[key];
+    const nameOf = (position: unknown) => (typeof position === 'number' ? (primary.type.axes[position]?.name ?? position) : position);
+    if ((spec.type === 'axis' || spec.type === 'axes') && value !== undefined && value !== null) shown[key] = Array.isArray(value) ? value.map(nameOf) : nameOf(value);
+  }
+  recordOptions(context, def, shown, collected, callSpan);
   const output = outputs[def.outputs[0]!.name]!;
   const resultType = context.b.typeOf(output);
   let axes;
