@@ -46,10 +46,22 @@ export interface ForwardResult {
 
 export type ForwardFunction = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>) => ForwardResult;
 
+/** The model split for exact gradient accumulation of losses that mix rows of the batch. */
+export interface SplitForward {
+  /** Values the loss part reads: statement targets, or `input:<name>` for graph inputs. All have the batch as axis 0. */
+  cut: string[];
+  /** Computes the cut values of one micro-batch. */
+  rows(ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
+  /** Computes the loss terms from the cut values of the whole batch. */
+  loss(ctx: KernelContext, params: Record<string, tf.Tensor>, cut: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
+}
+
 /** A compiled model as the runtime uses it; `import * as model from './model.js'` has this shape. */
 export interface CompiledModel {
   MODEL: ModelInfo;
   forward: ForwardFunction;
+  /** Present when the losses can be computed from per-row values (see `SplitForward`). */
+  split?: SplitForward;
 }
 
 /** Binds the free size symbols from the shapes of this batch's inputs. */

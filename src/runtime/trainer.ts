@@ -72,9 +72,9 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
     throw new TrainingError('TIER6001', `The wasm backend has no filter gradient (Conv2DBackpropFilter) for convolution '${conv.node}'; train with '--backend cpu' or tfjs-node, or freeze '${conv.weight}'.`, conv.span);
   }
   const accumulate = options.accumulate ?? 1;
-  if (accumulate > 1 && info.losses.length > 0) {
-    // NOTE: accumulation averages micro-batch gradients, so an InfoNCE term is computed over
-    // the negatives inside each micro-batch only. This differs from one large batch.
+  if (accumulate > 1 && model.split === undefined && info.losses.length > 0) {
+    // Without a split the micro-batch gradients are averaged, so a loss that mixes rows
+    // (InfoNCE) sees only the negatives inside each micro-batch.
     hooks.onDiagnostic?.(trainingWarning('TIER6012', `Gradient accumulation over ${accumulate} micro-batches computes contrastive losses within each micro-batch, so negatives come from ${accumulate}× smaller batches.`));
   }
 
@@ -134,9 +134,12 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
         hooks.onDiagnostic?.(trainingWarning('TIER6010', 'A batch has one example, so the contrastive loss has no negatives and is 0.'));
       }
       const weights = info.losses.map((l) => lossWeight(l.weight, step));
-      const termSums = new Array<number>(info.losses.length).fill(0);
-      const grads = new Map<string, tf.Tensor>();
-      for (let micro = 0; micro < batches.length; micro++) {
+      let termSums = new Array<number>(info.losses.length).fill(0);
+      let grads = new Map<string, tf.Tensor>();
+      if (batches.length > 1 && model.split) {
+        ({ termSums, grads } = await gradCacheStep(model, ctx, paramTensors, varList, variables, batches, weights, mixSeed(options.seed, step)));
+      }
+      for (let micro = 0; micro < batches.length && !(batches.length > 1 && model.split); micro++) {
         ctx.dropoutSeed = mixSeed(options.seed, step, micro);
         ctx.dropoutCalls = 0;
         const kept: tf.Tensor[] = [];
@@ -213,6 +216,97 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
     for (const t of ctx.bufferUpdates.values()) t.dispose();
     for (const variable of variables.values()) variable.dispose();
   }
+}
+
+/**
+ * One optimizer step over several micro-batches with exact full-batch losses (the GradCache
+ * method): (1) compute the cut values of each micro-batch without a tape; (2) compute the
+ * losses on the concatenated cut with gradients for the cut and the loss-side parameters;
+ * (3) per micro-batch, recompute the cut with a tape and backpropagate its slice of the cut
+ * gradient. Memory grows with one micro-batch of activations plus the cut of the whole batch.
+ */
+async function gradCacheStep(
+  model: CompiledModel, ctx: ReturnType<typeof createKernelContext>, params: Record<string, tf.Tensor>, varList: tf.Variable[],
+  variables: Map<string, tf.Variable>, batches: Batch[], weights: number[], seed: number,
+): Promise<{ termSums: number[]; grads: Map<string, tf.Tensor> }> {
+  const info = model.MODEL;
+  const split = model.split!;
+  const inputsList = batches.map((batch) => bindInputs(info.inputs, batch));
+  const rowsOf = (micro: number) => {
+    ctx.dropoutSeed = mixSeed(seed, micro);
+    ctx.dropoutCalls = 0;
+    bindSizes(ctx, info, inputsList[micro]!);
+    return split.rows(ctx, params, inputsList[micro]!);
+  };
+
+  const cuts = inputsList.map((_, micro) => tf.tidy(() => rowsOf(micro)));
+  const cutValues: Record<string, tf.Variable> = {};
+  for (const entry of split.cut) {
+    const joined = tf.concat(cuts.map((cut) => cut[entry]!), 0);
+    cutValues[entry] = tf.variable(joined, joined.dtype === 'float32');
+    joined.dispose();
+  }
+  for (const cut of cuts) tf.dispose(Object.entries(cut).filter(([entry]) => !entry.startsWith('input:')).map(([, t]) => t));
+  const fullInputs: Record<string, tf.Tensor> = {};
+  for (const input of info.inputs) fullInputs[input.name] = cutValues[`input:${input.name}`] ?? inputsList[0]![input.name]!;
+
+  const floatCut = Object.values(cutValues).filter((v) => v.trainable);
+  ctx.dropoutSeed = mixSeed(seed, batches.length);
+  ctx.dropoutCalls = 0;
+  bindSizes(ctx, info, fullInputs);
+  const kept: tf.Tensor[] = [];
+  const lossPass = tf.variableGrads(() => {
+    const losses = split.loss(ctx, params, cutValues);
+    let total: tf.Tensor = tf.scalar(0);
+    info.losses.forEach((loss, i) => {
+      kept.push(tf.keep(losses[loss.name]!));
+      total = tf.add(total, tf.mul(losses[loss.name]!, weights[i]!));
+    });
+    return total as tf.Scalar;
+  }, [...varList, ...floatCut]);
+  lossPass.value.dispose();
+  const termSums = (await Promise.all(kept.map((t) => t.data()))).map((v) => v[0]!);
+  tf.dispose(kept);
+
+  const grads = new Map<string, tf.Tensor>();
+  const add = (name: string, grad: tf.Tensor) => {
+    const key = varNameToParam(name, variables);
+    const previous = grads.get(key);
+    if (previous) {
+      grads.set(key, tf.add(previous, grad));
+      previous.dispose();
+      grad.dispose();
+    } else grads.set(key, grad);
+  };
+  const cutGrads = new Map<string, tf.Tensor>();
+  for (const [name, grad] of Object.entries(lossPass.grads)) {
+    const entry = Object.entries(cutValues).find(([, v]) => v.name === name)?.[0];
+    if (entry !== undefined) cutGrads.set(entry, grad);
+    else add(name, grad);
+  }
+
+  let offset = 0;
+  for (let micro = 0; micro < batches.length; micro++) {
+    const rows = batches[micro]!.imageShape[0];
+    const pieces = new Map<string, tf.Tensor>();
+    for (const [entry, grad] of cutGrads) pieces.set(entry, tf.slice(grad, offset, rows));
+    offset += rows;
+    if (varList.length > 0 && pieces.size > 0) {
+      const rowPass = tf.variableGrads(() => {
+        const cut = rowsOf(micro);
+        let surrogate: tf.Tensor = tf.scalar(0);
+        for (const [entry, piece] of pieces) surrogate = tf.add(surrogate, tf.sum(tf.mul(cut[entry]!, piece)));
+        return surrogate as tf.Scalar;
+      }, varList);
+      rowPass.value.dispose();
+      for (const [name, grad] of Object.entries(rowPass.grads)) add(name, grad);
+    }
+    tf.dispose([...pieces.values()]);
+  }
+  tf.dispose([...cutGrads.values()]);
+  for (const variable of Object.values(cutValues)) variable.dispose();
+  for (const inputs of inputsList) tf.dispose(Object.values(inputs));
+  return { termSums, grads };
 }
 
 function validateOptions(options: TrainOptions): void {

@@ -3,31 +3,65 @@
 // program produce the same numbers for the same seed.
 import type * as tf from '@tensorflow/tfjs-core';
 import { kernels, type KernelContext } from '../../runtime/kernels/index.js';
-import type { CompiledModel, ForwardResult } from '../../runtime/model.js';
-import type { Operand, TfjsProgram } from './program.js';
+import type { CompiledModel, ForwardResult, SplitForward } from '../../runtime/model.js';
+import type { Operand, Statement, TfjsProgram } from './program.js';
+import { splitProgram } from './split.js';
 
 type AnyKernel = (ctx: KernelContext, ...args: unknown[]) => tf.Tensor;
 
 /** Builds the in-memory equivalent of `import * as model from './model.js'`. */
 export function compileInMemory(program: TfjsProgram): CompiledModel {
+  const statements = program.components.flatMap((component) => component.statements);
   const forward = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>): ForwardResult => {
-    const values = new Map<string, tf.Tensor>();
-    const read = (operand: Operand): tf.Tensor => {
-      const source = operand.kind === 'param' ? params[operand.name] : operand.kind === 'input' ? inputs[operand.name] : values.get(operand.name);
-      if (source === undefined) throw new Error(`The ${operand.kind} '${operand.name}' has no value.`);
-      return source;
-    };
-    for (const component of program.components) {
-      for (const statement of component.statements) {
-        const kernel = kernels[statement.kernel] as unknown as AnyKernel;
-        values.set(statement.target, kernel(ctx, ...statement.operands.map(read), statement.attrs));
-      }
-    }
+    const read = run(ctx, statements, params, inputs, new Map());
     const losses: Record<string, tf.Tensor> = {};
     for (const [name, operand] of Object.entries(program.losses)) losses[name] = read(operand);
     const outputs: Record<string, tf.Tensor> = {};
     for (const [name, operand] of Object.entries(program.outputs)) outputs[name] = read(operand);
     return { losses, outputs };
   };
-  return { MODEL: program.info, forward };
+  const model: CompiledModel = { MODEL: program.info, forward };
+  const split = splitProgram(program);
+  if (split) model.split = splitForward(program, split);
+  return model;
+}
+
+/** Runs `statements` and returns a reader for any operand. */
+function run(ctx: KernelContext, statements: Statement[], params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>, values: Map<string, tf.Tensor>) {
+  const read = (operand: Operand): tf.Tensor => {
+    const source = operand.kind === 'param' ? params[operand.name] : operand.kind === 'input' ? inputs[operand.name] : values.get(operand.name);
+    if (source === undefined) throw new Error(`The ${operand.kind} '${operand.name}' has no value.`);
+    return source;
+  };
+  for (const statement of statements) {
+    const kernel = kernels[statement.kernel] as unknown as AnyKernel;
+    values.set(statement.target, kernel(ctx, ...statement.operands.map(read), statement.attrs));
+  }
+  return read;
+}
+
+function splitForward(program: TfjsProgram, split: NonNullable<ReturnType<typeof splitProgram>>): SplitForward {
+  return {
+    cut: split.cut,
+    rows(ctx, params, inputs) {
+      const read = run(ctx, split.rowStatements, params, inputs, new Map());
+      const cut: Record<string, tf.Tensor> = {};
+      for (const entry of split.cut) {
+        cut[entry] = entry.startsWith('input:') ? read({ kind: 'input', name: entry.slice(6) }) : read({ kind: 'value', name: entry });
+      }
+      return cut;
+    },
+    loss(ctx, params, cut) {
+      const inputs: Record<string, tf.Tensor> = {};
+      const values = new Map<string, tf.Tensor>();
+      for (const [entry, tensor] of Object.entries(cut)) {
+        if (entry.startsWith('input:')) inputs[entry.slice(6)] = tensor;
+        else values.set(entry, tensor);
+      }
+      const read = run(ctx, split.lossStatements, params, inputs, values);
+      const losses: Record<string, tf.Tensor> = {};
+      for (const [name, operand] of Object.entries(program.losses)) losses[name] = read(operand);
+      return losses;
+    },
+  };
 }

@@ -9,6 +9,7 @@ import type { KernelName } from '../../runtime/kernels/index.js';
 import { convForm } from '../../runtime/kernels/conv.js';
 import type { ModelInfo, SizeBinding } from '../../runtime/model.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
+import { classifyRows } from './rows.js';
 
 export interface LowerOptions {
   /** The spec file named in banners, comments and checkpoints. */
@@ -31,6 +32,7 @@ const SIMPLE: Partial<Record<Node['op'], KernelName>> = {
 export function lowerModule(module: IrModule, options: LowerOptions): TfjsProgram {
   const needed = neededNodes(module);
   const uses = useCounts(module, needed);
+  const rowClasses = classifyRows(module);
   const names = new Map<ValueId, string>();
   const fused = new Set<ValueId>();
   const statements: { id: ValueId; component: string; statement: Statement }[] = [];
@@ -68,9 +70,9 @@ export function lowerModule(module: IrModule, options: LowerOptions): TfjsProgra
     let statement: Statement;
     if (pattern) {
       for (const covered of pattern.covers) nodeNames.unshift(module.nodes[covered]!.name ?? `%${covered}`);
-      statement = { target: valueName(module, id, names), kernel: pattern.kernel, operands: pattern.inputs.map(operand), attrs: pattern.attrs, nodeNames };
+      statement = { target: valueName(module, id, names), kernel: pattern.kernel, operands: pattern.inputs.map(operand), attrs: pattern.attrs, nodeNames, rowClass: rowClasses[id]! };
     } else {
-      statement = { target: valueName(module, id, names), kernel: kernelOf(node), operands: node.inputs.map(operand), attrs: attrsOf(module, node), nodeNames };
+      statement = { target: valueName(module, id, names), kernel: kernelOf(node), operands: node.inputs.map(operand), attrs: attrsOf(module, node), nodeNames, rowClass: rowClasses[id]! };
     }
     if (node.span) statement.span = node.span;
     statements.push({ id, component: componentOf(module, node), statement });

@@ -4,6 +4,7 @@
 import type { Span } from '../../diagnostics/types.js';
 import type { KernelName } from '../../runtime/kernels/index.js';
 import type { ModelInfo } from '../../runtime/model.js';
+import type { RowClass } from './rows.js';
 
 /** An operand of a kernel call. */
 export type Operand =
@@ -22,6 +23,8 @@ export interface Statement {
   attrs: Record<string, Literal>;
   /** IR node names the statement computes (more than one after a fusion). */
   nodeNames: string[];
+  /** How the result depends on the batch axis; see `classifyRows`. */
+  rowClass: RowClass;
   span?: Span;
 }
 

@@ -50,7 +50,7 @@ describe('training features', () => {
     }
   });
 
-  it('accumulation warns and averages micro-batch gradients', async () => {
+  it('accumulation splits at batch norm exactly', async () => {
     const module = batchNormModule();
     const codes: string[] = [];
     const values = Array.from({ length: 16 }, (_, i) => (i % 7) - 3);
@@ -58,8 +58,9 @@ describe('training features', () => {
     const twice = await trainModule(module, { steps: 1, seed: 2, optimizer: { kind: 'sgd', lr: 0.1 }, backend: 'cpu', accumulate: 2 }, fixedData(values), {
       onDiagnostic: (d) => codes.push(d.code),
     });
-    expect(codes).toContain('TIER6012');
-    // Two identical micro-batches average to the single-batch gradient.
+    // Batch norm mixes rows, so the loss part starts there and sees both micro-batches at once.
+    expect(codes).toEqual([]);
+    // Two identical micro-batches give the single batch's statistics and gradient.
     const a = single.weights.get('conv.weight')!;
     const b = twice.weights.get('conv.weight')!;
     a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 5));

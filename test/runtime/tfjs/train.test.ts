@@ -7,7 +7,7 @@ import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { compileTfjs, emitTfjs, trainModule } from '../../../src/backends/tfjs/index.js';
 import { initializeParams } from '../../../src/ir/init.js';
 import { interpret } from '../../../src/ir/interpret.js';
-import { bindInputs, bindSizes, createKernelContext, selectBackend, syntheticBatch, syntheticDataSource, TrainingError } from '../../../src/runtime/index.js';
+import { bindInputs, bindSizes, createKernelContext, selectBackend, syntheticBatch, syntheticDataSource, TrainingError, type Batch, type DataSource } from '../../../src/runtime/index.js';
 
 const TINY = { image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: 'quick_gelu' } as const;
 const DATA = { batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 3 };
@@ -120,5 +120,45 @@ describe('tfjs training', () => {
     const error = await trainModule(other, { steps: 2, seed: 1, optimizer: OPTIMIZER, backend: 'cpu', checkpoint: { dir, every: 1 }, resume: true }, syntheticDataSource(DATA)).catch((e: unknown) => e);
     expect((error as TrainingError).diagnostic.code).toBe('TIER6005');
     expect(JSON.parse(readFileSync(join(dir, 'step-00000001', 'state.json'), 'utf8')).step).toBe(1);
+  });
+});
+
+/** Rows [start, start + count) of a batch. */
+function rowsOf(batch: Batch, start: number, count: number): Batch {
+  const [, c, h, w] = batch.imageShape;
+  const [, t] = batch.tokenShape;
+  const image = c * h * w;
+  return {
+    images: batch.images.slice(start * image, (start + count) * image), imageShape: [count, c, h, w],
+    tokenIds: batch.tokenIds.slice(start * t, (start + count) * t), tokenShape: [count, t],
+    attentionMask: batch.attentionMask!.slice(start * t, (start + count) * t), eotIndex: batch.eotIndex!.slice(start, start + count),
+  };
+}
+
+function listSource(batches: Batch[]): DataSource {
+  let index = 0;
+  return { next: async () => batches[index++], cursor: () => index, seek: (c) => void (index = c as number) };
+}
+
+describe('gradient accumulation', () => {
+  it('matches one large batch for InfoNCE', async () => {
+    const whole = [syntheticBatch(DATA, 0), syntheticBatch(DATA, 1)];
+    const halves = whole.flatMap((b) => [rowsOf(b, 0, 2), rowsOf(b, 2, 2)]);
+    const module = clipTierModule(TINY);
+    const big: number[] = [];
+    const small: number[] = [];
+    const codes: string[] = [];
+    const options = { steps: 2, seed: 1, optimizer: { kind: 'adam', lr: 1e-3 }, backend: 'cpu' } as const;
+    const one = await trainModule(module, options, listSource(whole), { onStep: (m) => big.push(m.loss) });
+    const two = await trainModule(module, { ...options, accumulate: 2 }, listSource(halves), {
+      onStep: (m) => small.push(m.loss), onDiagnostic: (d) => codes.push(d.code),
+    });
+    expect(codes).toEqual([]);
+    small.forEach((loss, i) => expect(loss).toBeCloseTo(big[i]!, 5));
+    for (const [name, values] of one.weights) {
+      const other = two.weights.get(name)!;
+      const worst = Math.max(...Array.from(values, (v, i) => Math.abs(v - other[i]!)));
+      expect(worst, name).toBeLessThan(1e-5);
+    }
   });
 });
