@@ -19,3 +19,4 @@ export { readCheckpointWeights } from './checkpoint.js';
 export type { CheckpointWeights } from './checkpoint.js';
 export { PREPROCESS_METADATA_KEY, runOnnxImages } from './run.js';
 export type { RunResult, OutputSummary } from './run.js';
+export { averagePromptSet, embedTexts } from './prompts.js';

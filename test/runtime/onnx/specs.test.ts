@@ -21,7 +21,8 @@ function inputsFor(module: IrModule, batch: number, tokens: number) {
   const vocab = Math.min(...module.params.filter((p) => p.shape.length === 2 && /token|word/.test(p.name)).map((p) => p.shape[0]!));
   const inputs: Record<string, { shape: number[]; data: number[] }> = {};
   for (const input of module.inputs) {
-    const shape = input.type.axes.map((axis) => (axis.size === 'batch' ? batch : axis.size === 'token' ? tokens : Number(axis.size)));
+    const sizes: Record<string, number> = { batch, token: tokens };
+    const shape = input.type.axes.map((axis) => sizes[axis.size] ?? Number(axis.size));
     const size = shape.reduce((n, dim) => n * dim, 1);
     const data = Array.from({ length: size }, (_, i) => {
       if (input.role === 'image') return Math.sin(i * 0.1);
