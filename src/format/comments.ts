@@ -1,8 +1,7 @@
-// Attaches each comment of a file to an AST node so the printer can place it back. A comment is
-// attached inside the deepest node that contains it: as a trailing comment of the child that
-// ends before it on the same line, else as a leading comment of the child that starts after
-// it, else as a trailing comment of the last child before it, else as a dangling comment of
-// the container itself (an empty body such as `model m { // todo }`).
+// Attaches each comment of a file to an AST node so the printer can place it back. The comment
+// goes to the deepest node that contains it. There it trails the child that ends before it on
+// the same line, else leads the child that starts after it, else trails the last child before
+// it. With no children it dangles in the container, as in an empty `model m { // todo }`.
 import { childrenOf, type Comment, type Node, type SpecFile } from '../ast/index.js';
 
 export type Placement = 'leading' | 'trailing' | 'dangling';
@@ -85,7 +84,7 @@ export function attachComments(file: SpecFile, skipped: ReadonlyArray<{ start: n
   return map;
 }
 
-/** The members between the braces of a container, or undefined for nodes without a body. */
+/** Returns the members between the braces of a container, or undefined for nodes without a body. */
 function bodyOf(node: Node): readonly Node[] | undefined {
   switch (node.kind) {
     case 'ModelDecl':

@@ -9,7 +9,7 @@ import { parse } from '../syntax/index.js';
 import { PRINT_WIDTH } from './index.js';
 import { SpecPrinter } from './print.js';
 
-/** The root Prettier sees. The comments stay inside `ast`, because this printer places them itself. */
+/** The root node handed to Prettier. Comments stay inside `ast`, because this printer places them itself. */
 interface TierRoot {
   type: 'tier-root';
   text: string;

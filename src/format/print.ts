@@ -1,7 +1,7 @@
-// The canonical layout of a .tier file as a Prettier doc: one blank line between top-level
-// declarations (none between consecutive imports), two-space indentation, at most one blank line
-// kept between statements, `=` aligned within each run of model or block members that no blank
-// line separates, and every comment placed back next to the node it was written beside.
+// Prints the canonical layout of a .tier file as a Prettier doc. Top-level declarations are
+// separated by one blank line (consecutive imports by none) and indentation is two spaces. At
+// most one blank line is kept between statements, and `=` is aligned within each run of model or
+// block members that no blank line separates. Every comment goes back beside its node.
 import { builders } from 'prettier/doc';
 
 type Doc = builders.Doc;
@@ -67,7 +67,7 @@ export class SpecPrinter {
     return (this.comments.get(node) ?? []).filter((entry) => entry.placement === placement);
   }
 
-  /** A node printed with its leading and trailing comments. */
+  /** Prints a node with its leading and trailing comments. */
   node(node: Node, statement = false, content?: () => Doc): Doc {
     const body = content === undefined ? this.bare(node) : content();
     const leading = this.commentsOf(node, 'leading').map((entry) => {
@@ -300,7 +300,7 @@ export class SpecPrinter {
   }
 }
 
-/** A doc printed on one line, for measuring alignment. */
+/** Prints a doc on one line, for measuring alignment. */
 function flat(doc: Doc): string {
   const parts: string[] = [];
   const visit = (current: Doc): void => {

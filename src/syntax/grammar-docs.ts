@@ -83,7 +83,7 @@ function item(production: IProduction): string {
   throw new Error(`unhandled grammar production ${production.constructor.name}`);
 }
 
-/** The grammar as EBNF: `[ x ]` optional, `{ x }` zero or more, `|` alternatives. */
+/** Writes the grammar as EBNF: `[ x ]` optional, `{ x }` zero or more, `|` alternatives. */
 export function grammarEbnf(): string {
   const productions = parserInstance().getGAstProductions() as Record<string, Rule>;
   const lines = [`(* ${banner} *)`, '(* [ x ] is optional, { x } repeats zero or more times. *)', ''];
@@ -104,13 +104,13 @@ export function grammarEbnf(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A self-contained HTML page of railroad diagrams, one per rule. */
+/** Writes an HTML page of railroad diagrams, one per rule (scripts load from unpkg.com). */
 export function grammarDiagramsHtml(): string {
   const html = createSyntaxDiagramsCode(parserInstance().getSerializedGastProductions());
   return `<!-- ${banner} -->\n${html}`;
 }
 
-/** TypeScript interfaces of the CST nodes, used by the CST-to-AST builder. */
+/** Writes the TypeScript interfaces of the CST nodes, which the CST-to-AST builder uses. */
 export function cstTypesSource(): string {
   const dts = generateCstDts(parserInstance().getGAstProductions(), { includeVisitorInterface: false });
   return `// ${banner}\n${dts}`;

@@ -16,7 +16,7 @@ function label(type: TokenType): string {
   return type.LABEL ?? type.name;
 }
 
-/** What a rule expects when none of its alternatives matches. */
+/** Descriptions of what each rule expects, used when none of its alternatives matches. */
 const ruleDescriptions: Record<string, string> = {
   specFile: 'a declaration (import, model, block, data, preprocess, train, eval or export)',
   topLevelItem: 'a declaration (import, model, block, data, preprocess, train, eval or export)',

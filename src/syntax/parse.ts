@@ -26,7 +26,7 @@ export const MAX_NESTING = 64;
 
 let sharedParser: TierParser | undefined;
 
-/** The parser instance; building it analyses the grammar once, so it is shared. */
+/** Returns the shared parser; building one analyses the grammar, so it happens once. */
 export function parserInstance(): TierParser {
   sharedParser ??= new TierParser();
   return sharedParser;
@@ -101,9 +101,9 @@ export function parse(text: string, file: string): ParseResult {
 }
 
 /**
- * Splits tokens before each declaration keyword at bracket depth zero, and before a declaration
- * keyword in column 1 at any depth when the next token cannot follow a name used as a value
- * (so `train {` at the start of a line after an unclosed model still starts a declaration).
+ * Splits tokens before each declaration keyword at bracket depth zero. A declaration keyword
+ * in column 1 splits at any depth unless the next token shows it is used as a name (`:`, `.`
+ * or `=`), so `train {` at the start of a line after an unclosed model starts a declaration.
  */
 function splitDeclarations(tokens: IToken[]): IToken[][] {
   const chunks: IToken[][] = [];
@@ -129,7 +129,7 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
   return chunks;
 }
 
-/** The first token that opens a bracket or unary minus beyond `MAX_NESTING`, if any. */
+/** Finds the first token that opens a bracket or unary minus beyond `MAX_NESTING`. */
 function firstTooDeep(tokens: IToken[]): IToken | undefined {
   let depth = 0;
   let minusRun = 0;
@@ -168,8 +168,8 @@ function syntaxDiagnostic(
 }
 
 /**
- * Whether a syntax error is only the echo of a lexing error: its token follows the skipped
- * characters with nothing but whitespace between them.
+ * Tells whether a syntax error only echoes a lexing error, because its token follows the
+ * skipped characters with nothing but whitespace between them.
  */
 function followsLexingError(text: string, errors: ReadonlyArray<{ offset: number; length: number }>, token: IToken): boolean {
   if (!Number.isFinite(token.startOffset)) return false;

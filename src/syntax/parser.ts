@@ -5,7 +5,7 @@ import { CstParser, type IToken, type TokenType } from 'chevrotain';
 import * as t from './tokens.js';
 import { errorMessages } from './messages.js';
 
-/** Whether `next` starts exactly where `previous` ends (no space or comment between them). */
+/** Tells whether `next` starts exactly where `previous` ends, with no space or comment between. */
 function touches(previous: IToken, next: IToken): boolean {
   return previous.endOffset !== undefined && next.startOffset === previous.endOffset + 1;
 }
@@ -234,8 +234,8 @@ export class TierParser extends CstParser {
   });
 
   public settingsItem = this.RULE('settingsItem', () => {
-    // A nested block is `WORD {` or `WORD NAME {`; anything else is a setting, so a missing
-    // colon is reported as exactly that and the value after it still parses.
+    // A nested block is `WORD {` or `WORD NAME {`. Anything else is a setting, so a missing
+    // colon is reported as such and the value after it still parses.
     this.OR({
       MAX_LOOKAHEAD: 1,
       IGNORE_AMBIGUITIES: true,
@@ -384,7 +384,7 @@ export class TierParser extends CstParser {
     return second === t.LCurly || (second === t.Identifier && this.LA(3).tokenType === t.LCurly);
   }
 
-  /** Whether the next tokens begin a new setting (`KEY:`) or nested block (`WORD [NAME] {`). */
+  /** Tells whether the next tokens begin a new setting (`KEY:`) or nested block (`WORD [NAME] {`). */
   private startsSettingsItem(): boolean {
     const first = this.LA(1).tokenType;
     const second = this.LA(2).tokenType;

@@ -1,6 +1,6 @@
 // `tierc fmt [--check] [--write] FILE...`: prints specs in the canonical layout. `--check` lists
-// the files that would change and exits 1 if there are any; `--write` rewrites them (through a
-// temporary file and a rename, so a failed write leaves the original intact). Files with syntax
+// the files that would change and exits 1 if there are any. `--write` rewrites them through a
+// temporary file and a rename, so a failed write leaves the original intact. Files with syntax
 // errors are reported and left alone.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
