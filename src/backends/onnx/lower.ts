@@ -54,6 +54,7 @@ class Emitter {
   private readonly sizeCache = new Map<string, string>();
   private readonly shapeCache = new Map<string, string>();
   private readonly foldedByContent = new Map<string, string>();
+  private readonly sharedValues = new Map<string, string>();
 
   constructor(private readonly request: LowerRequest) {
     this.module = request.module;
@@ -206,6 +207,14 @@ class Emitter {
       inputTypes: node.inputs.map((input) => this.typeOf(input)),
       outputType: this.typeOf(id),
       runtimeSize: (size, form) => this.runtimeSize(size, form, node, unsupported),
+      shared: (key, build) => {
+        let name = this.sharedValues.get(key);
+        if (name === undefined) {
+          name = build();
+          this.sharedValues.set(key, name);
+        }
+        return name;
+      },
       unsupported,
     };
   }

@@ -67,6 +67,10 @@ function opsModule(): IrModule {
     b.add(b.reduceSum(x, [1], true), b.reduceSum(x, [0], true)),
     b.matmul(x, b.eyeLike(b.constant(new Array(16).fill(0), [4, 4]))),
     b.slice(b.concat([x, b.neg(x)], 1), 1, 2, 6),
+    // Batch norm that follows no conv stays a BatchNormalization node; here on a rank-2 input.
+    b.batchNorm(x, b.constant([1, 2, 0.5, 1], [4]), b.constant([0, 0.1, 0.2, 0.3], [4]), b.constant([0.1, -0.1, 0, 0.2], [4]), b.constant([1, 0.5, 2, 1.5], [4])),
+    // Layer norm without bias, over the feature axis.
+    b.layerNorm(x, b.constant([1, 2, 3, 4], [4]), undefined, { axis: 1, eps: 1e-5 }),
     b.cast(b.rangeLike(b.transpose(x, [1, 0]), 1), 'f32'),
   ];
   // range_like over the batch axis has shape [batch]; the others are [batch, 4].
@@ -85,7 +89,7 @@ describe('op coverage', () => {
         const data = Array.from({ length: batch * 4 }, (_, i) => Math.cos(i * 1.3) * 1.2);
         const report = await verifyOnnx(module, new Map(), { image: { shape: [batch, 4], data } }, { graphs: ['similarity_map'], opset });
         expect(report.diagnostics).toEqual([]);
-        expect(report.comparisons[0]!.shape).toEqual([batch, 100]);
+        expect(report.comparisons[0]!.shape).toEqual([batch, 108]);
         expect(report.comparisons[0]!.maxAbsDiff).toBeLessThan(1e-4);
       }
     });

@@ -54,9 +54,12 @@ const gather = rule('gather', { since: 13, emits: ['Gather'], lower: (c) => c.gr
 /** Emits the int32 vector 0, 1, …, n−1: a constant when n is known, else a Range over a size read with Shape. */
 function int32Range(c: LowerContext, size: Size): string {
   if (typeof size === 'number') return c.graph.constant('int32', [size], Array.from({ length: size }, (_, i) => i));
-  const limit = c.runtimeSize(size, 'scalar');
-  const steps = c.graph.node('Range', [c.graph.constant('int64', [], [0]), limit, c.graph.constant('int64', [], [1])]);
-  return c.graph.node('Cast', [steps], { to: ElementType.int32 });
+  // range_like and one_hot over the same symbolic axis share one Range.
+  return c.shared(`range/${size}`, () => {
+    const limit = c.runtimeSize(size, 'scalar');
+    const steps = c.graph.node('Range', [c.graph.constant('int64', [], [0]), limit, c.graph.constant('int64', [], [1])]);
+    return c.graph.node('Cast', [steps], { to: ElementType.int32 });
+  });
 }
 
 const oneHot = rule('one_hot', {

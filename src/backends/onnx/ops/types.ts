@@ -23,6 +23,8 @@ export interface LowerContext<K extends OpKind = OpKind> {
    * or from one of the node's inputs: a scalar, or a 1-D tensor of one element.
    */
   runtimeSize(size: string, form: 'scalar' | 'vector'): string;
+  /** Returns the value `build` emitted for the same key earlier in this graph, or calls `build` once. */
+  shared(key: string, build: () => string): string;
   /** Aborts the lowering of this node with a TIER4xxx diagnostic at its span. */
   unsupported(code: string, message: string): never;
 }
