@@ -18,11 +18,12 @@ export interface ProgramArgs {
   out?: string;
   resume: boolean;
   backend?: BackendName;
+  accumulate: number;
 }
 
-/** Parses `--steps N --batch N --seed N --lr X --out DIR --resume --backend NAME`. */
+/** Parses `--steps N --batch N --seed N --lr X --accumulate N --out DIR --resume --backend NAME`. */
 export function parseProgramArgs(argv: string[]): ProgramArgs {
-  const args: ProgramArgs = { steps: 10, batch: 8, seed: 0, lr: 1e-4, resume: false };
+  const args: ProgramArgs = { steps: 10, batch: 8, seed: 0, lr: 1e-4, resume: false, accumulate: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -41,6 +42,7 @@ export function parseProgramArgs(argv: string[]): ProgramArgs {
       case '--batch': args.batch = number(); break;
       case '--seed': args.seed = number(); break;
       case '--lr': args.lr = number(); break;
+      case '--accumulate': args.accumulate = number(); break;
       case '--out': args.out = value(); break;
       case '--resume': args.resume = true; break;
       case '--backend': {
@@ -87,6 +89,7 @@ export async function runTrainingProgram(model: CompiledModel, argv: string[], w
     optimizer: { kind: 'adamw', lr: args.lr, weightDecay: 0.2 },
     initialWeights: initializeParams({ params: info.params } as IrModule, args.seed),
     resume: args.resume,
+    accumulate: args.accumulate,
   };
   if (args.backend) options.backend = args.backend;
   if (args.out) {

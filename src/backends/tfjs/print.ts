@@ -5,6 +5,7 @@ import { format } from 'prettier';
 import type { Span } from '../../diagnostics/types.js';
 import { commentText, jsLiteral, jsString } from './escape.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
+import { splitProgram, type ProgramSplit } from './split.js';
 
 export interface PrintedFile {
   path: string;
@@ -36,6 +37,8 @@ function printModel(program: TfjsProgram): string {
     ...program.components.map((component) => printComponent(component, program.info.specFile)),
     printForward(program),
   ];
+  const split = splitProgram(program);
+  if (split) parts.push(printSplit(program, split));
   return parts.join('\n\n') + '\n';
 }
 
@@ -82,10 +85,42 @@ function printForward(program: TfjsProgram): string {
   ].join('\n');
 }
 
+/** The `split` export: the same statements, divided where rows of the batch meet, for exact gradient accumulation. */
+function printSplit(program: TfjsProgram, split: ProgramSplit): string {
+  const specFile = program.info.specFile;
+  const cutOperand = (entry: string): Operand => (entry.startsWith('input:') ? { kind: 'input', name: entry.slice(6) } : { kind: 'value', name: entry });
+  const rowsReturn = `return { ${split.cut.map((entry) => `${jsString(entry)}: ${printOperand(cutOperand(entry))}`).join(', ')} };`;
+  const inputEntries = split.cut.filter((entry) => entry.startsWith('input:'));
+  const lossPrelude = [
+    `const inputs = { ${inputEntries.map((entry) => `${jsString(entry.slice(6))}: cut[${jsString(entry)}]`).join(', ')} };`,
+    ...split.cut.filter((entry) => !entry.startsWith('input:')).map((entry) => `const ${entry} = cut[${jsString(entry)}];`),
+  ];
+  const losses = `return { ${Object.entries(program.losses).map(([name, operand]) => `${jsString(name)}: ${printOperand(operand)}`).join(', ')} };`;
+  return [
+    '/**',
+    ' * The forward pass split where rows of the batch meet: `rows` computes the cut values of one',
+    ' * micro-batch and `loss` the loss terms from the cut of the whole batch, so gradient',
+    ' * accumulation gives the same gradients as one large batch.',
+    ' */',
+    'export const split = {',
+    `cut: ${jsLiteral(split.cut)},`,
+    'rows(ctx, p, inputs) {',
+    ...split.rowStatements.map((statement) => printStatement(statement, specFile)),
+    rowsReturn,
+    '},',
+    'loss(ctx, p, cut) {',
+    ...lossPrelude,
+    ...split.lossStatements.map((statement) => printStatement(statement, specFile)),
+    losses,
+    '},',
+    '};',
+  ].join('\n');
+}
+
 function printTrain(program: TfjsProgram): string {
   return [
     banner(program, 'the training entry point'),
-    `// Usage: node train.js [--steps N] [--batch N] [--seed N] [--out DIR] [--resume] [--backend NAME]`,
+    `// Usage: node train.js [--steps N] [--batch N] [--seed N] [--lr X] [--accumulate N] [--out DIR] [--resume] [--backend NAME]`,
     `import { runTrainingProgram } from "tierc/runtime";`,
     `import * as model from "./model.js";`,
     '',

@@ -77,13 +77,15 @@ describe('tfjs training', () => {
     const dir = tempDir('program');
     const { files } = await emitTfjs(clipTierModule(TINY), { specFile: 'tiny.tier' });
     for (const file of files) writeFileSync(join(dir, file.path), file.text);
-    const output = execFileSync(process.execPath, [join(dir, 'train.js'), '--steps', '3', '--batch', '4', '--seed', '1', '--lr', '0.001', '--backend', 'cpu'], { encoding: 'utf8' });
-    const printed = output.trim().split('\n').map((line) => JSON.parse(line).loss as number);
-    const expected: number[] = [];
-    const module = clipTierModule(TINY);
-    await trainModule(module, { steps: 3, seed: 1, optimizer: { kind: 'adamw', lr: 0.001, weightDecay: 0.2 }, backend: 'cpu' },
-      syntheticDataSource({ ...DATA, seed: 1 }), { onStep: (m) => expected.push(m.loss) });
-    expect(printed).toEqual(expected);
+    for (const accumulate of [1, 2]) {
+      const args = ['--steps', '3', '--batch', '4', '--seed', '1', '--lr', '0.001', '--backend', 'cpu', '--accumulate', String(accumulate)];
+      const output = execFileSync(process.execPath, [join(dir, 'train.js'), ...args], { encoding: 'utf8' });
+      const printed = output.trim().split('\n').map((line) => JSON.parse(line).loss as number);
+      const expected: number[] = [];
+      await trainModule(clipTierModule(TINY), { steps: 3, seed: 1, optimizer: { kind: 'adamw', lr: 0.001, weightDecay: 0.2 }, backend: 'cpu', accumulate },
+        syntheticDataSource({ ...DATA, seed: 1 }), { onStep: (m) => expected.push(m.loss) });
+      expect(printed, `accumulate ${accumulate}`).toEqual(expected);
+    }
   });
 
   it('stops on a non-finite loss naming the term', async () => {
