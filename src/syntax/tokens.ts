@@ -199,5 +199,5 @@ export const allTokens: TokenType[] = [
 
 export const tierLexer = new Lexer(allTokens, {
   positionTracking: 'full',
-  ensureOptimizations: false,
+  ensureOptimizations: true,
 });

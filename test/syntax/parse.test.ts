@@ -278,3 +278,13 @@ describe('spans', () => {
     expect(member.value.span.end).toEqual({ offset: 22, line: 2, column: 13 });
   });
 });
+
+describe('line endings', () => {
+  it('counts CRLF and lone CR as one line break', () => {
+    const { ast, diagnostics } = parse('model m {\r\n  let a = 1\r  let b = 2\r\n}\r\n', 'x.tier');
+    expect(diagnostics).toEqual([]);
+    const members = (ast.items[0] as ModelDecl).members;
+    expect(members.map((member) => member.span.start.line)).toEqual([2, 3]);
+    expect(members[1]!.span.start.column).toBe(3);
+  });
+});
