@@ -89,6 +89,16 @@ describe('tierc run', () => {
     expect(result.stdout).toMatch(/^graph zeroshot, 1 image\(s\), preprocessing: metadata\n.*a\.png\n {2}Nodule {2}-?\d\.\d{4}\n$/);
   });
 
+  it('runs a model with external data', async () => {
+    const metadata = { [PREPROCESS_METADATA_KEY]: JSON.stringify({ steps, input_channels: 1, output_shape: [1, 16, 16], mean: [0.5], std: [0.25] }) };
+    const written = writeOnnxArtifacts(convnet, { graphs: ['image_tower'], weights, metadata, externalDataThreshold: 64 }, join(scratch, 'external'));
+    expect(written.files.map((f) => f.split('/').pop())).toEqual(['image_tower.onnx', 'image_tower.onnx.data']);
+    const inline = JSON.parse((await cli('run', 'image_tower.onnx', '--image', 'a.png', '--json')).stdout);
+    const result = await cli('run', 'external/image_tower.onnx', '--image', 'a.png', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).outputs).toEqual(inline.outputs);
+  });
+
   it('rejects a graph with text inputs', async () => {
     const result = await cli('run', 'clip/text_tower.onnx', '--image', 'a.png');
     expect(result.code).toBe(1);
