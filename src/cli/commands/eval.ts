@@ -10,9 +10,14 @@ import { aurocFormat, ensembleScoresInputs, parseScoresInput, tableFromScores, t
 import { readJson, writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
+import { runSpecEvaluation } from '../pipeline/eval.js';
 
 interface EvalFlags {
   scores?: string[];
+  eval?: string;
+  model?: string;
+  run?: string;
+  backend?: string;
   weights?: string[];
   output?: string;
   json?: boolean;
@@ -26,6 +31,10 @@ interface EvalFlags {
 
 async function runEval(spec: string | undefined, flags: EvalFlags, context: CliContext): Promise<void> {
   const { io } = context;
+  if (spec !== undefined && flags.scores === undefined) {
+    await runSpecEvaluation(spec, flags, context);
+    return;
+  }
   if (flags.scores === undefined || spec !== undefined || flags.weights !== undefined) {
     // NOTE: the spec-driven form needs a backend that embeds images and prompts; it will call evaluateZeroShot.
     const what = spec === undefined && flags.weights === undefined ? 'No scores file was given' : 'Spec-driven evaluation (SPEC --weights CKPT...) is not available in this build';
@@ -119,8 +128,12 @@ export const evalCommand: CliCommand = {
     program
       .command('eval')
       .description('Compute zero-shot AUROC per label with bootstrap intervals and the macro mean.')
-      .argument('[spec]', 'a .tier spec (spec-driven evaluation; not available in this build)')
-      .option('--weights <checkpoints...>', 'checkpoints to ensemble for a spec (spec-driven evaluation; not available in this build)')
+      .argument('[spec]', 'a .tier spec: evaluate its model on an eval block\'s split (needs --weights)')
+      .option('--weights <checkpoints...>', 'checkpoint folders, run folders or .safetensors files of the spec\'s model; several are ensembled by averaging their scores')
+      .option('--eval <name>', 'with a spec: the eval block to run (default the first)')
+      .option('--model <name>', 'with a spec: the model when the spec declares several')
+      .option('--run <dir>', 'with a spec: run folder for eval.json, heatmaps.json and similarity.json (default the checkpoint\'s run folder)')
+      .option('--backend <name>', 'with a spec: force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu')
       .option('--scores <files...>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}; several files (one per checkpoint) are ensembled by averaging their scores')
       .option('-o, --output <file>', 'also write the result as JSON to this file')
       .option('--json', 'print the result as JSON instead of a table')

@@ -20,6 +20,7 @@ import { syntheticSourceFor } from '../../runtime/program-main.js';
 import { trainCompiled, type TrainOptions } from '../../runtime/trainer.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { runSpecTraining, trainsOnSpecData, type SpecTrainFlags } from '../pipeline/train.js';
 
 interface TrainFlags {
   model?: string;
@@ -86,6 +87,17 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   }
   const lowered = models[0]!;
   const config = checked.configs?.train.find((c) => c.model === lowered.name);
+  if (trainsOnSpecData(checked.configs, lowered.name)) {
+    const specFlags: SpecTrainFlags = { model: lowered.name };
+    if (stepsFlag !== undefined) specFlags.steps = stepsFlag;
+    if (batchFlag !== undefined) specFlags.batch = batchFlag;
+    if (seedFlag !== undefined) specFlags.seed = seedFlag;
+    if (flags.backend !== undefined && isBackendName(flags.backend)) specFlags.backend = flags.backend;
+    if (flags.out !== undefined) specFlags.out = flags.out;
+    if (flags.resume === true) specFlags.resume = true;
+    await runSpecTraining(spec, specFlags, context);
+    return;
+  }
   const steps = stepsFlag ?? (config?.duration.unit === 'steps' ? config.duration.value : undefined);
   if (steps === undefined) {
     io.stderr(`tierc train: the train block gives its duration in epochs, which needs the data loader; pass --steps N.\n`);

@@ -9,6 +9,7 @@ import { dataCatalog } from './data.js';
 import { trainCatalog } from './train.js';
 import { evalCatalog } from './eval.js';
 import { internalCatalog } from './internal.js';
+import { pipelineCatalog } from './pipeline.js';
 
 export type { CatalogEntry } from './entry.js';
 
@@ -20,12 +21,13 @@ export const catalog: CatalogEntry[] = [
   ...dataCatalog,
   ...trainCatalog,
   ...evalCatalog,
+  ...pipelineCatalog,
   ...internalCatalog,
 ];
 
 const byCode = new Map(catalog.map((entry) => [entry.code, entry]));
 
-/** The catalog entry of `code`, or undefined for a code that no range file defines. */
+/** Looks up the catalog entry of `code`; undefined for a code that no range file defines. */
 export function catalogEntry(code: string): CatalogEntry | undefined {
   return byCode.get(code);
 }
