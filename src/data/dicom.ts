@@ -10,10 +10,12 @@ import { DataError } from './errors.js';
 import type { FloatImage } from './image.js';
 
 /**
- * How modality values map to [0, 1]:
- * 'auto' uses the header's WindowCenter/WindowWidth when present, else the min-max range;
- * 'header' requires them; 'minmax' uses the image's range; `percentile` clips at two percentiles
- * (for example [0.5, 99.5]); `center`/`width` is an explicit linear window.
+ * Mapping of modality values to [0, 1].
+ * - 'auto': the header's WindowCenter/WindowWidth when present, else the min-max range.
+ * - 'header': the header's window, which must be present.
+ * - 'minmax': the image's own range.
+ * - `percentile`: clipping at two percentiles, for example [0.5, 99.5].
+ * - `center`/`width`: an explicit linear window.
  */
 export type DicomWindow = 'auto' | 'header' | 'minmax' | { percentile: [number, number] } | { center: number; width: number };
 
@@ -100,7 +102,10 @@ export async function decodeDicom(bytes: Uint8Array, file: string, options: Dico
   const shift = highBit + 1 - bitsStored;
   const mask = bitsStored === 32 ? 0xffffffff : 2 ** bitsStored - 1;
   for (let i = 0; i < count; i++) {
-    const raw = bitsAllocated === 8 ? view.getUint8(i) : bitsAllocated === 16 ? view.getUint16(i * 2, littleEndian) : view.getUint32(i * 4, littleEndian);
+    let raw: number;
+    if (bitsAllocated === 8) raw = view.getUint8(i);
+    else if (bitsAllocated === 16) raw = view.getUint16(i * 2, littleEndian);
+    else raw = view.getUint32(i * 4, littleEndian);
     // Bits above BitsStored may hold overlays; they are masked off before sign extension.
     let stored = Math.floor(raw / 2 ** shift) % (mask + 1);
     if (signed && stored >= 2 ** (bitsStored - 1)) stored -= 2 ** bitsStored;
@@ -126,8 +131,8 @@ function windowFor(dataSet: dicomParser.DataSet, window: DicomWindow, values: Fl
     const sorted = Float64Array.from(values).sort();
     return { low: quantile(sorted, window.percentile[0] / 100), high: quantile(sorted, window.percentile[1] / 100) };
   }
-  // NOTE: the first window of a multi-valued WindowCenter/WindowWidth is used, always as a linear
-  // ramp; a VOI LUT Function of SIGMOID and VOI LUT sequences are not applied.
+  // NOTE: only the first window of a multi-valued WindowCenter/WindowWidth is used, as a linear
+  // ramp. A VOI LUT Function of SIGMOID and VOI LUT sequences are not applied.
   const center = dataSet.floatString('x00281050');
   const width = dataSet.floatString('x00281051');
   if ((window === 'auto' || window === 'header') && center !== undefined && width !== undefined && width >= 1) return { center, width };

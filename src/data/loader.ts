@@ -66,7 +66,7 @@ export interface Batch {
   texts: string[];
   /** Rows of this batch that were skipped (only with onMissing 'skip'). */
   skipped: DataIssue[];
-  /** Where the next batch starts; pass it to `batches()` to resume after this batch. */
+  /** Position of the next batch; pass it to `batches()` to resume after this batch. */
   cursor: LoaderCursor;
 }
 
@@ -112,7 +112,7 @@ export class DataLoader {
     if (workers > 0) this.pool = new WorkerPool(workers, this.stage);
   }
 
-  /** The manifest rows of an epoch, in the order they are batched. */
+  /** Returns the manifest rows of an epoch in the order they are batched. */
   epochOrder(epoch: number): ManifestRow[] {
     const rows = this.options.rows;
     if (this.options.shuffle === false) return rows.slice();

@@ -1,5 +1,5 @@
-// One image of a batch, from path to model-ready tensor: path check (inside the root, symbolic
-// links included), decode, then the transform steps with a generator seeded by
+// One image of a batch, from path to model-ready tensor. The path must stay inside the root,
+// symbolic links included. The image is decoded, then transformed with a generator seeded by
 // (seed, epoch, row), so a sample looks the same whichever worker decodes it and when.
 import { toIssue, type DataIssue } from './errors.js';
 import { decodeImageFile, type ImageDecodeOptions } from './image.js';

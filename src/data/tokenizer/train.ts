@@ -1,7 +1,7 @@
-// Learns a WordPiece vocabulary from text the way Hugging Face's WordPiece trainer does: words
-// from the BERT basic tokenizer start as single characters (continuations prefixed '##'), and
-// the most frequent adjacent pair is merged repeatedly (byte-pair-encoding style) until the
-// vocabulary is full. Ties break on the merged string, so the result is deterministic.
+// Learns a WordPiece vocabulary with byte-pair-encoding merges. Words from the BERT basic
+// tokenizer start as single characters, continuations prefixed '##'. The most frequent adjacent
+// pair is merged repeatedly until the vocabulary is full. Ties break on the merged string, so
+// the result is deterministic.
 import { basicTokenize } from './basic.js';
 
 export interface WordPieceTrainOptions {
@@ -164,7 +164,7 @@ class PairTable {
   }
 }
 
-/** The token a pair key merges into ('a' + '##b' gives 'ab'). */
+/** Returns the token a pair key merges into ('a' + '##b' gives 'ab'). */
 function mergedText(key: string): string {
   return key.replace(`${separator}##`, '').replace(separator, '');
 }
