@@ -30,7 +30,10 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Clip gradients to this global L2 norm. */
   clipGradNorm?: number;
-  /** Micro-batches per optimizer step; see the NOTE in `trainCompiled` on contrastive losses. */
+  /**
+   * Micro-batches per optimizer step. Losses that mix rows (InfoNCE) are computed on the whole
+   * accumulated batch when the model has a split, else within each micro-batch (TIER6012).
+   */
   accumulate?: number;
   checkpoint?: CheckpointOptions;
   /** Continue from the newest checkpoint in `checkpoint.dir`. */
@@ -74,7 +77,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   const accumulate = options.accumulate ?? 1;
   if (accumulate > 1 && model.split === undefined && info.losses.length > 0) {
     // Without a split the micro-batch gradients are averaged, so a loss that mixes rows
-    // (InfoNCE) sees only the negatives inside each micro-batch.
+    // (InfoNCE) is computed over the negatives inside each micro-batch only.
     hooks.onDiagnostic?.(trainingWarning('TIER6012', `Gradient accumulation over ${accumulate} micro-batches computes contrastive losses within each micro-batch, so negatives come from ${accumulate}× smaller batches.`));
   }
 
@@ -219,11 +222,12 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
 }
 
 /**
- * One optimizer step over several micro-batches with exact full-batch losses (the GradCache
- * method): (1) compute the cut values of each micro-batch without a tape; (2) compute the
- * losses on the concatenated cut with gradients for the cut and the loss-side parameters;
- * (3) per micro-batch, recompute the cut with a tape and backpropagate its slice of the cut
- * gradient. Memory grows with one micro-batch of activations plus the cut of the whole batch.
+ * Computes one optimizer step's losses and gradients over several micro-batches with exact
+ * full-batch losses (the GradCache method). First the cut values of each micro-batch are
+ * computed without a tape. Then the losses are computed on the concatenated cut, with
+ * gradients for the cut and the loss-side parameters. Last, each micro-batch's cut is
+ * recomputed with a tape and its slice of the cut gradient is backpropagated. Memory grows
+ * with one micro-batch of activations plus the cut of the whole batch.
  */
 async function gradCacheStep(
   model: CompiledModel, ctx: ReturnType<typeof createKernelContext>, params: Record<string, tf.Tensor>, varList: tf.Variable[],

@@ -28,8 +28,13 @@ export function compileInMemory(program: TfjsProgram): CompiledModel {
 
 /** Runs `statements` and returns a reader for any operand. */
 function run(ctx: KernelContext, statements: Statement[], params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>, values: Map<string, tf.Tensor>) {
+  const lookup = (operand: Operand): tf.Tensor | undefined => {
+    if (operand.kind === 'param') return params[operand.name];
+    if (operand.kind === 'input') return inputs[operand.name];
+    return values.get(operand.name);
+  };
   const read = (operand: Operand): tf.Tensor => {
-    const source = operand.kind === 'param' ? params[operand.name] : operand.kind === 'input' ? inputs[operand.name] : values.get(operand.name);
+    const source = lookup(operand);
     if (source === undefined) throw new Error(`The ${operand.kind} '${operand.name}' has no value.`);
     return source;
   };

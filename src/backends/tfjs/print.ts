@@ -85,7 +85,7 @@ function printForward(program: TfjsProgram): string {
   ].join('\n');
 }
 
-/** The `split` export: the same statements, divided where rows of the batch meet, for exact gradient accumulation. */
+/** Prints the `split` export: the same statements, divided where rows of the batch meet, for exact gradient accumulation. */
 function printSplit(program: TfjsProgram, split: ProgramSplit): string {
   const specFile = program.info.specFile;
   const cutOperand = (entry: string): Operand => (entry.startsWith('input:') ? { kind: 'input', name: entry.slice(6) } : { kind: 'value', name: entry });
