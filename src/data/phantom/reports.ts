@@ -127,6 +127,7 @@ export function writeReport(findings: Findings, present: readonly FindingName[],
     sentences.push(pick(['No effusion or pneumothorax.', 'No pleural effusion or pneumothorax.'], random));
     return sentences.join(' ');
   }
-  for (const name of absent) if (random.next() < 0.45) sentences.push(pick(negations[name], random));
+  // At most four sentences, so reports stay short enough for small token limits.
+  for (const name of absent) if (sentences.length < 4 && random.next() < 0.45) sentences.push(pick(negations[name], random));
   return sentences.join(' ');
 }
