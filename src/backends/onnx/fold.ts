@@ -47,6 +47,8 @@ export interface FoldPlan {
   convBatchNorm: Map<ValueId, { conv: ValueId; weight: Tensor; bias: Tensor }>;
   /** Add nodes emitted as Gemm(matmul inputs..., bias). */
   gemm: Map<ValueId, { matmul: ValueId; bias: ValueId }>;
+  /** Transposes of a transpose, emitted as one Transpose of the inner input with the composed permutation. */
+  transposes: Map<ValueId, { input: ValueId; perm: number[] }>;
   /** Nodes absorbed by a fusion, emitted as nothing. */
   absorbed: Set<ValueId>;
 }
@@ -74,7 +76,7 @@ export function planFolding(
     known = foldKnown(module, needed, blocked);
   }
 
-  const plan: FoldPlan = { known: new KnownValues(module, known, weights), convBatchNorm: new Map(), gemm: new Map(), absorbed: new Set() };
+  const plan: FoldPlan = { known: new KnownValues(module, known, weights), convBatchNorm: new Map(), gemm: new Map(), transposes: new Map(), absorbed: new Set() };
   const params = paramConsumers(module, needed, consumers);
   const soleUse = (producer: ValueId, user: ValueId): boolean => {
     const users = consumers.get(producer) ?? [];
@@ -85,6 +87,7 @@ export function planFolding(
     if (known.has(id)) continue;
     if (node.op === 'batch_norm') planConvBatchNorm(module, id, plan, soleUse, params);
     if (node.op === 'add') planGemm(module, id, plan, soleUse);
+    if (node.op === 'transpose') planTransposePair(module, id, plan, soleUse);
   }
   return plan;
 }
@@ -169,6 +172,20 @@ function planConvBatchNorm(module: IrModule, id: ValueId, plan: FoldPlan, soleUs
     bias: { shape: [channels], data: foldedBias },
   });
   plan.absorbed.add(convId);
+}
+
+/** transpose(transpose(x, inner), outer) becomes transpose(x, p) with p[i] = inner[outer[i]] when nothing else reads the inner one. */
+function planTransposePair(module: IrModule, id: ValueId, plan: FoldPlan, soleUse: (producer: ValueId, user: ValueId) => boolean): void {
+  const outer = module.nodes[id]!;
+  const innerId = outer.inputs[0]!;
+  const inner = module.nodes[innerId]!;
+  if (inner.op !== 'transpose' || plan.known.has(innerId) || !soleUse(innerId, id)) return;
+  // An inner transpose that is itself the outer one of a pair was planned first, in node order.
+  const innerPair = plan.transposes.get(innerId);
+  const innerPerm = innerPair ? innerPair.perm : (inner.attrs as OpAttrs['transpose']).perm;
+  const outerPerm = (outer.attrs as OpAttrs['transpose']).perm;
+  plan.transposes.set(id, { input: innerPair ? innerPair.input : inner.inputs[0]!, perm: outerPerm.map((axis) => innerPerm[axis]!) });
+  plan.absorbed.add(innerId);
 }
 
 /** add(matmul(a, b), c) with 2-D a and b, whose product nothing else reads, becomes Gemm(a, b, c). */

@@ -165,6 +165,12 @@ class Emitter {
     if (node.op === 'dropout') return this.nameOf(node.inputs[0]!);
     const fusedConv = this.plan.convBatchNorm.get(id);
     if (fusedConv) return this.lowerFusedConv(fusedConv);
+    const transposePair = this.plan.transposes.get(id);
+    if (transposePair) {
+      const perm = transposePair.perm;
+      if (perm.every((axis, i) => axis === i)) return this.nameOf(transposePair.input);
+      return this.graph.node('Transpose', [this.nameOf(transposePair.input)], { perm });
+    }
     const gemm = this.plan.gemm.get(id);
     if (gemm) {
       const product = this.module.nodes[gemm.matmul]!;

@@ -127,6 +127,13 @@ describe('folding and fusion', () => {
     expect(countOps(text, 'MatMul')).toBe(10);
   });
 
+  it('composes a transpose of a transpose', () => {
+    const text = compileModels(clip, { graphs: ['text_tower'] }).get('text_tower')!;
+    const perms = text.graph!.node!.filter((n) => n.opType === 'Transpose').map((n) => attribute(n, 'perm')!.ints!.map(Number));
+    // q and v heads [0, 2, 1, 3], then keys split into heads and transposed for the scores in one step, then the context back.
+    expect(perms).toEqual([[0, 2, 1, 3], [0, 2, 1, 3], [0, 2, 3, 1], [0, 2, 1, 3]]);
+  });
+
   it('removes dropout', () => {
     for (const model of compileModels(clip, towers).values()) {
       expect(opTypes(model)).not.toContain('Dropout');
