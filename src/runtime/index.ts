@@ -1,6 +1,6 @@
 // `tierc/runtime`: the library an emitted training program imports — kernels, backend
 // selection, optimizers, schedules, checkpoints, safetensors and the training loop.
-export { kernels, createKernelContext, resolveSize, linear, matmul, matmul2d, batchedMatmul, layerNorm, batchNorm, geluExact, geluTanh, quickGelu, embedding, conv2d, maxPool2d, convForm } from './kernels/index.js';
+export { kernels, createKernelContext, resolveSize, linear, matmul, matmul2d, batchedMatmul, layerNorm, batchNorm, geluExact, geluTanh, quickGelu, embedding, oneHotFloat, conv2d, maxPool2d, convForm } from './kernels/index.js';
 export type { KernelContext, KernelName, EmbeddingForm, Conv2dAttrs } from './kernels/index.js';
 export { selectBackend, isBackendName, withNodeWasmThreads, BACKEND_ORDER } from './backend.js';
 export type { BackendName, BackendProbe, BackendReport, SelectBackendOptions } from './backend.js';

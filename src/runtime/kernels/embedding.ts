@@ -6,6 +6,14 @@ import { customOp } from './custom.js';
 
 export type EmbeddingForm = 'gather' | 'one_hot';
 
+/**
+ * one_hot(ids, n) as float32. It is built as int32 and then cast, because the wasm backend's
+ * OneHot kernel (tfjs-backend-wasm 4.22.0) writes integer bits into a float32 output.
+ */
+export function oneHotFloat(ids: tf.Tensor, n: number): tf.Tensor {
+  return tf.cast(tf.oneHot(tf.cast(ids, 'int32'), n), 'float32');
+}
+
 /** table[n, d] looked up at ids i32[...] → [..., d]. */
 export function embedding(table: tf.Tensor2D, ids: tf.Tensor, form: EmbeddingForm): tf.Tensor {
   if (form === 'gather') return tf.gather(table, ids);
@@ -16,7 +24,7 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor, form: EmbeddingFor
     return {
       value: tf.gather(t as tf.Tensor2D, flatIds),
       gradFunc: (dy, saved) => {
-        const hot = tf.oneHot(saved[0] as tf.Tensor1D, n, 1, 0, 'float32');
+        const hot = oneHotFloat(saved[0]!, n) as tf.Tensor2D;
         return tf.matMul(tf.transpose(hot), dy as tf.Tensor2D);
       },
     };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { geluExact, geluTanh, quickGelu } from './activations.js';
 import { conv2d, maxPool2d, type Conv2dAttrs } from './conv.js';
 import { resolveSize, type KernelContext } from './context.js';
-import { embedding } from './embedding.js';
+import { embedding, oneHotFloat } from './embedding.js';
 import { linear, matmul } from './matmul.js';
 import { batchNorm, layerNorm } from './norm.js';
 
@@ -14,7 +14,7 @@ export { createKernelContext, resolveSize, type KernelContext } from './context.
 export { linear, matmul, matmul2d, batchedMatmul } from './matmul.js';
 export { layerNorm, batchNorm } from './norm.js';
 export { geluExact, geluTanh, quickGelu } from './activations.js';
-export { embedding, type EmbeddingForm } from './embedding.js';
+export { embedding, oneHotFloat, type EmbeddingForm } from './embedding.js';
 export { conv2d, maxPool2d, convForm, type Conv2dAttrs } from './conv.js';
 
 type T = tf.Tensor;
@@ -91,7 +91,7 @@ export const kernels = {
     return tf.slice(x, begin, size);
   },
   gather: (ctx: KernelContext, table: T, ids: T, _a: NoAttrs): T => embedding(table as tf.Tensor2D, ids, ctx.embeddingForm),
-  oneHot: (_ctx: KernelContext, ids: T, like: T, a: { axis: number }): T => tf.oneHot(tf.cast(ids, 'int32'), like.shape[a.axis]!, 1, 0, 'float32'),
+  oneHot: (_ctx: KernelContext, ids: T, like: T, a: { axis: number }): T => oneHotFloat(ids, like.shape[a.axis]!),
   rangeLike: (_ctx: KernelContext, x: T, a: { axis: number }): T => tf.range(0, x.shape[a.axis]!, 1, 'int32'),
   eyeLike: (_ctx: KernelContext, x: T, _a: NoAttrs): T => tf.eye(x.shape[0]!, x.shape[1]!),
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchedMatmul, conv2d, embedding, geluExact, geluTanh, infoNce, layerNorm, linear, quickGelu, selectBackend, softmaxEntropy, TrainingError } from '../../../src/runtime/index.js';
+import { batchedMatmul, conv2d, embedding, oneHotFloat, geluExact, geluTanh, infoNce, layerNorm, linear, quickGelu, selectBackend, softmaxEntropy, TrainingError } from '../../../src/runtime/index.js';
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -106,12 +106,16 @@ describe('loss numerics', () => {
 });
 
 describe('wasm batched matmul', () => {
-  it('depthwise form matches matMul autograd', async () => {
+  it('depthwise matmul and one-hot forms', async () => {
     await selectBackend({ force: 'wasm' });
     try {
       const a = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 14);
       const b = tf.randomNormal([6, 4, 3], 0, 1, 'float32', 15);
       compareForms([a, b], (a, b) => batchedMatmul(a!, b!), (a, b) => tf.matMul(a!, b!));
+      const table = tf.randomNormal([7, 3], 0, 1, 'float32', 18);
+      const ids = tf.tensor2d([[1, 4, 4], [6, 0, 1]], [2, 3], 'int32');
+      compareForms([table], (t) => embedding(t as tf.Tensor2D, ids, 'one_hot'), (t) => tf.matMul(tf.reshape(tf.tensor(Array.from(ids.dataSync(), (i) => Array.from({ length: 7 }, (_, j) => (i === j ? 1 : 0))).flat(), [6, 7]), [6, 7]), t!).reshape([2, 3, 3]), 0);
+      expect(Array.from(oneHotFloat(tf.tensor1d([0, 2], 'int32'), 3).dataSync())).toEqual([1, 0, 0, 0, 0, 1]);
       const q = tf.randomNormal([2, 3, 7, 4], 0, 1, 'float32', 16);
       const kt = tf.randomNormal([2, 3, 4, 7], 0, 1, 'float32', 17);
       compareForms([q, kt], (a, b) => batchedMatmul(a!, b!), (a, b) => tf.matMul(a!, b!));

@@ -27,8 +27,8 @@ async function losses(steps: number, extra: Record<string, unknown> = {}): Promi
 }
 
 describe('tfjs training', () => {
-  it('forward matches the reference interpreter', async () => {
-    await selectBackend({ force: 'cpu' });
+  it.each(['cpu', 'wasm'] as const)('forward matches the interpreter on %s', async (backend) => {
+    await selectBackend({ force: backend });
     const module = clipTierModule(TINY);
     const model = compileTfjs(module);
     const weights = initializeParams(module, 5);
@@ -37,7 +37,7 @@ describe('tfjs training', () => {
       inputs: { image: { shape: batch.imageShape, data: batch.images }, token_ids: { shape: batch.tokenShape, data: batch.tokenIds } },
       weights, mode: 'training', outputs: ['image_embedding', 'text_embedding', 'similarity'],
     });
-    const ctx = createKernelContext({ training: true });
+    const ctx = createKernelContext({ training: true, embeddingForm: backend === 'wasm' ? 'one_hot' : 'gather' });
     const got = tf.tidy(() => {
       const params = Object.fromEntries(module.params.map((p) => [p.name, tf.tensor(weights.get(p.name)!, p.shape)]));
       const inputs = bindInputs(model.MODEL.inputs, batch);
