@@ -82,7 +82,8 @@ export function planFolding(
     const users = consumers.get(producer) ?? [];
     return users.length === 1 && users[0] === user && !outputs.has(producer);
   };
-  for (const id of needed) {
+  // In node order, so that a chain of transposes is composed from its start.
+  for (const id of [...needed].sort((a, b) => a - b)) {
     const node = module.nodes[id]!;
     if (known.has(id)) continue;
     if (node.op === 'batch_norm') planConvBatchNorm(module, id, plan, soleUse, params);

@@ -107,3 +107,21 @@ describe('verifyOnnx errors', () => {
     expect(report.diagnostics[0]!.message).toContain('gather index -1 is outside');
   });
 });
+
+describe('transpose chains', () => {
+  it('composes three transposes exactly', async () => {
+    const b = new IrBuilder('chain');
+    b.symbol('batch');
+    const x = b.input('image', 'image', { dtype: 'f32', axes: [{ name: 'batch', size: 'batch' }, { name: 'a', size: 2 }, { name: 'b', size: 3 }, { name: 'c', size: 4 }] });
+    const y = b.transpose(b.transpose(b.transpose(x, [0, 2, 1, 3]), [0, 1, 3, 2]), [3, 1, 0, 2]);
+    b.output('similarity', b.add(y, b.scalar(1)));
+    const module = b.finish();
+    const data = Array.from({ length: 2 * 24 }, (_, i) => i);
+    const report = await verifyOnnx(module, new Map(), { image: { shape: [2, 2, 3, 4], data } }, { graphs: ['similarity_map'] });
+    expect(report.diagnostics).toEqual([]);
+    expect(report.comparisons[0]!.maxAbsDiff).toBe(0);
+    const { compileOnnx, decodeModel } = await import('../../../src/backends/onnx/index.js');
+    const model = decodeModel(compileOnnx(module, { graphs: ['similarity_map'], weights: new Map() }).files[0]!.bytes);
+    expect(model.graph!.node!.map((n) => n.opType)).toEqual(['Transpose', 'Add']);
+  });
+});
