@@ -122,6 +122,22 @@ describe('writeOnnxArtifacts', () => {
   });
 });
 
+describe('lowering diagnostics', () => {
+  it('points at the node an opset cannot express', () => {
+    const b = new IrBuilder('unknown_op');
+    b.symbol('batch');
+    const x = b.input('image', 'image', { dtype: 'f32', axes: [{ name: 'batch', size: 'batch' }, { name: 'f', size: 2 }] });
+    const span = { file: 'unknown.tier', start: { offset: 10, line: 4, column: 3 }, end: { offset: 20, line: 4, column: 13 } };
+    b.output('image_embedding', b.neg(x, { span }));
+    const module = b.finish();
+    // Stands in for an op kind added to the IR before the ONNX table has a rule for it.
+    (module.nodes[1] as { op: string }).op = 'cumsum';
+    const result = compileOnnx(module, { graphs: ['image_tower'], weights: new Map() });
+    expect(result.files).toEqual([]);
+    expect(result.diagnostics).toEqual([{ code: 'TIER4005', severity: 'error', message: "The op 'cumsum' has no ONNX lowering at opset 17.", span }]);
+  });
+});
+
 describe('symbolic reshape targets', () => {
   it('reads a second symbolic size with Shape', () => {
     const b = new IrBuilder('orphan');
