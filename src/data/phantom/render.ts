@@ -70,8 +70,9 @@ function shade(anatomy: Anatomy, findings: Findings, collapsed: Anatomy | undefi
   const diaphragm = diaphragmY(anatomy, side, d);
   const below = smoothstep(-0.004, 0.006, y - diaphragm);
   // The heart sits on the diaphragm, so nothing of it shows below the domes.
-  const heart = smoothstep(1.08, 0.92, heartDistance(anatomy, x, y)) * (1 - below);
-  if (findings.cardiomegaly && heartDistance(anatomy, x, y) < 1 && y < diaphragm) (masks.Cardiomegaly as Uint8Array)[index] = 1;
+  const heartValue = heartDistance(anatomy, x, y);
+  const heart = smoothstep(1.08, 0.92, heartValue) * (1 - below);
+  if (findings.cardiomegaly && heartValue < 1 && y < diaphragm) (masks.Cardiomegaly as Uint8Array)[index] = 1;
   let airBoost = 0;
   let markings = vessel;
 
@@ -186,7 +187,7 @@ function drawVessels(anatomy: Anatomy, size: number): Float32Array {
         const [x0, y0] = vessel.points[p] as [number, number];
         const [x1, y1] = vessel.points[p + 1] as [number, number];
         const taper = 1 - p / vessel.points.length;
-        const steps = Math.max(2, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * size * 2));
+        const steps = Math.max(2, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * size));
         for (let s = 0; s < steps; s++) {
           const t = s / steps;
           // Undo the chest tilt, because the image is rendered with it applied.
