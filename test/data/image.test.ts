@@ -46,6 +46,14 @@ describe('PNG and JPEG decoding', () => {
     expect(Array.from(image.data).map((v) => Number(v.toFixed(3)))).toEqual([0.299, 0.587, 0.114, 1]);
   });
 
+  it('reads 16-bit colour as luminance', async () => {
+    const pixels = Uint16Array.from([65535, 0, 0, 0, 0, 65535]);
+    const png = await sharp(pixels, { raw: { width: 2, height: 1, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const image = await decodeImage(png, 'rgb16.png');
+    expect(image.data[0]).toBeCloseTo(0.299, 4);
+    expect(image.data[1]).toBeCloseTo(0.114, 4);
+  });
+
   it('applies the EXIF orientation', async () => {
     // 4 wide, 2 high; the left column bright. Orientation 6 rotates 90° clockwise on display.
     const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0]);
@@ -135,6 +143,11 @@ describe('DICOM decoding', () => {
     expect([image.height, image.width]).toEqual([16, 16]);
     // MONOCHROME1 inverts: 1 - 200/255.
     expect(image.data[0]).toBeCloseTo(1 - 200 / 255, 2);
+  });
+
+  it('rejects a DICOM cut inside its header', async () => {
+    const bytes = writeDicom(grayImageElements({ rows: 2, columns: 2, pixels: new Uint16Array(4) }));
+    expect(await codeOf(decode(bytes.subarray(0, 150)))).toBe('TIER5014');
   });
 
   it('rejects a DICOM without pixel data', async () => {

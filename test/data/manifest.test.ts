@@ -128,6 +128,20 @@ describe('readManifest on JSONL', () => {
   });
 });
 
+describe('readManifest on JSONL with BOM and CRLF', () => {
+  it('strips both', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'm.jsonl');
+    writeFileSync(file, '\uFEFF{"image":"a.png","text":"one"}\r\n{"image":"b.png","text":"two"}\r\n');
+    const manifest = readManifest({ manifest: file, image: { column: 'image', root: dir }, text: { column: 'text' } });
+    expect(manifest.issues).toEqual([]);
+    expect(manifest.rows.map((row) => [row.line, row.image, row.text])).toEqual([
+      [1, 'a.png', 'one'],
+      [2, 'b.png', 'two'],
+    ]);
+  });
+});
+
 describe('parseLabel', () => {
   const cases: Array<[string, 'positive' | 'negative' | 'ignore', 'negative' | 'ignore', { value: number; known: boolean } | undefined]> = [
     ['1', 'ignore', 'negative', { value: 1, known: true }],
