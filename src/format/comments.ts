@@ -49,7 +49,11 @@ export function attachComments(file: SpecFile, skipped: ReadonlyArray<{ start: n
     let placement: Placement;
     let sameLine = false;
     const body = bodyOf(container);
-    if (preceding !== undefined && preceding.span.end.line === comment.span.start.line) {
+    if (body !== undefined && body.length === 0) {
+      // Inside empty braces; attaching it to the name before `{` would move it past the `}`.
+      target = container;
+      placement = 'dangling';
+    } else if (preceding !== undefined && preceding.span.end.line === comment.span.start.line) {
       target = preceding;
       placement = 'trailing';
       sameLine = true;

@@ -5,10 +5,9 @@ import type { SpecFile } from '../ast/index.js';
 import { hasErrors } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { parse } from '../syntax/index.js';
-import { SpecPrinter } from './print.js';
+import { PRINT_WIDTH, SpecPrinter } from './print.js';
 
-/** Columns a line may take before the formatter breaks it. */
-export const PRINT_WIDTH = 100;
+export { PRINT_WIDTH };
 
 export interface FormatResult {
   /** The formatted text; undefined when the input has syntax errors. */

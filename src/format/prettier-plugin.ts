@@ -6,8 +6,7 @@ import type { Parser, Plugin, Printer, SupportLanguage } from 'prettier';
 import type { SpecFile } from '../ast/index.js';
 import { hasErrors } from '../diagnostics/make.js';
 import { parse } from '../syntax/index.js';
-import { PRINT_WIDTH } from './index.js';
-import { SpecPrinter } from './print.js';
+import { PRINT_WIDTH, SpecPrinter } from './print.js';
 
 /** The root node handed to Prettier. Comments stay inside `ast`, because this printer places them itself. */
 interface TierRoot {

@@ -2,7 +2,7 @@
 // separated by one blank line (consecutive imports by none) and indentation is two spaces. At
 // most one blank line is kept between statements, and `=` is aligned within each run of model or
 // block members that no blank line separates. Every comment goes back beside its node.
-import { builders } from 'prettier/doc';
+import { builders, printer } from 'prettier/doc';
 
 type Doc = builders.Doc;
 import type {
@@ -24,12 +24,20 @@ import { ExpressionPrinter } from './print-expr.js';
 
 const { fill, group, indent, line, softline, hardline, join, ifBreak, lineSuffix, breakParent } = builders;
 
+/** Columns a line may take before the formatter breaks it. */
+export const PRINT_WIDTH = 100;
+
+/** Spaces between code and a trailing `//` comment that is not aligned with others. */
+const COMMENT_GAP = 2;
+
 /** A line of a model body or of a block body (the block's result is an expression). */
 type Statement = ModelMember | BlockStatement | Expr;
 
 export class SpecPrinter {
   private readonly comments: CommentMap;
   private readonly expressions: ExpressionPrinter;
+  /** Spaces before the trailing comment of a statement whose comment is aligned with its neighbours'. */
+  private readonly commentPadding = new Map<Node, number>();
 
   constructor(
     private readonly file: SpecFile,
@@ -77,7 +85,7 @@ export class SpecPrinter {
     });
     const trailing = this.commentsOf(node, 'trailing').map((entry) => {
       if (entry.sameLine && entry.comment.block) return [' ', entry.comment.text];
-      if (entry.sameLine) return lineSuffix(['  ', entry.comment.text]);
+      if (entry.sameLine) return lineSuffix([' '.repeat(this.commentPadding.get(node) ?? COMMENT_GAP), entry.comment.text]);
       // A comment on its own line after the node. Between statements it stays on its own line;
       // inside an expression it moves to the end of the current line, so it never swallows code.
       if (statement) return [hardline, entry.comment.text];
@@ -89,6 +97,30 @@ export class SpecPrinter {
 
   private statement(node: Node, content: () => Doc): Doc {
     return this.node(node, true, content);
+  }
+
+  /**
+   * Lines up the trailing `//` comments of consecutive one-line statements, as gofmt does. A
+   * blank line, a statement without such a comment or a statement printed over several lines
+   * ends a section. `contents` are the statements' docs without their own comments.
+   */
+  private alignTrailingComments(statements: readonly Node[], contents: readonly Doc[], indentWidth: number): void {
+    let section: Array<{ node: Node; width: number }> = [];
+    const flush = () => {
+      const widest = Math.max(...section.map((entry) => entry.width));
+      if (section.length > 1) for (const entry of section) this.commentPadding.set(entry.node, widest - entry.width + COMMENT_GAP);
+      section = [];
+    };
+    statements.forEach((statement, index) => {
+      if (index > 0 && this.blankLineBetween(statements[index - 1]!, statement)) flush();
+      const trailing = this.commentsOf(statement, 'trailing');
+      const eligible = trailing.length === 1 && trailing[0]!.sameLine && !trailing[0]!.comment.block;
+      if (!eligible) return flush();
+      const text = printer.printDocToString(contents[index]!, { printWidth: PRINT_WIDTH - indentWidth, tabWidth: 2 }).formatted;
+      if (text.includes('\n')) return flush();
+      section.push({ node: statement, width: [...text].length });
+    });
+    flush();
   }
 
   /** Dangling comments inside an empty body, one per line. */
@@ -195,10 +227,12 @@ export class SpecPrinter {
       widths.fill(width, runStart, index);
       runStart = index;
     }
+    const contents = members.map((member, index) => this.member(member, heads[index], widths[index]!));
+    this.alignTrailingComments(members, contents, 2);
     const parts: Doc[] = [];
     members.forEach((member, index) => {
       if (index > 0) parts.push(this.blankLineBetween(members[index - 1]!, member) ? [hardline, hardline] : hardline);
-      parts.push(this.statement(member, () => this.member(member, heads[index], widths[index]!)));
+      parts.push(this.statement(member, () => contents[index]!));
     });
     return parts;
   }
@@ -269,22 +303,26 @@ export class SpecPrinter {
   // Settings
 
   private settingsDeclaration(head: Doc, node: Node, body: SettingsItem[]): Doc {
-    return [head, ' ', this.settingsBody(node, body)];
+    return [head, ' ', this.settingsBody(node, body, 2)];
   }
 
-  private settingsBody(owner: Node, body: SettingsItem[]): Doc {
+  /** `{ settings }` whose items are indented by `indentWidth` columns. */
+  private settingsBody(owner: Node, body: SettingsItem[], indentWidth: number): Doc {
     if (body.length === 0) return ['{', this.danglingBody(owner) ?? '', '}'];
+    const contents = body.map((item) => this.settingsItem(item, indentWidth));
+    this.alignTrailingComments(body, contents, indentWidth);
     const parts: Doc[] = [];
     body.forEach((item, index) => {
       if (index > 0) parts.push(this.blankLineBetween(body[index - 1]!, item) ? [hardline, hardline] : hardline);
-      parts.push(this.statement(item, () => this.settingsItem(item)));
+      parts.push(this.statement(item, () => contents[index]!));
     });
     return ['{', indent([hardline, parts]), hardline, '}'];
   }
 
-  private settingsItem(item: SettingsItem): Doc {
+  private settingsItem(item: SettingsItem, indentWidth: number): Doc {
     if (item.kind === 'Setting') return [this.node(item.key), ': ', this.node(item.value)];
-    return [this.node(item.keyword), item.name === undefined ? '' : [' ', this.node(item.name)], ' ', this.settingsBody(item, item.body)];
+    const name = item.name === undefined ? '' : [' ', this.node(item.name)];
+    return [this.node(item.keyword), name, ' ', this.settingsBody(item, item.body, indentWidth + 2)];
   }
 
   private settingValue(value: SettingValue): Doc {
