@@ -33,7 +33,7 @@ export interface ModelInfo {
   clamps: ParamClamp[];
   sizeBindings: SizeBinding[];
   outputs: string[];
-  /** Convolutions whose filter gradient needs Conv2DBackpropFilter (not a patch or 1×1 form). */
+  /** Grouped convolutions, which the tfjs kernels cannot compute. */
   generalConvs: { node: string; weight: string; span?: Span }[];
   /** Rows of the table that token ids index, when the model has one. */
   vocabSize?: number;

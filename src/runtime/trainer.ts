@@ -70,9 +70,9 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   } catch (error) {
     throw new TrainingError('TIER6014', (error as Error).message);
   }
-  if (report.chosen === 'wasm' && info.generalConvs.length > 0) {
+  if (info.generalConvs.length > 0) {
     const conv = info.generalConvs[0]!;
-    throw new TrainingError('TIER6001', `The wasm backend has no filter gradient (Conv2DBackpropFilter) for convolution '${conv.node}'; train with '--backend cpu' or tfjs-node, or freeze '${conv.weight}'.`, conv.span);
+    throw new TrainingError('TIER6001', `The tfjs backend cannot compute the grouped convolution '${conv.node}'; freeze '${conv.weight}' or use groups: 1.`, conv.span);
   }
   const accumulate = options.accumulate ?? 1;
   if (accumulate > 1 && model.split === undefined && info.losses.length > 0) {

@@ -248,7 +248,7 @@ function modelInfo(module: IrModule, options: LowerOptions): ModelInfo {
     const weightNode = module.nodes[node.inputs[1]!]!;
     const shape = weightNode.type.axes.map((a) => a.size);
     const attrs = node.attrs as OpAttrs['conv2d'];
-    if (convForm([Number(shape[2]), Number(shape[3])], attrs) !== 'general') continue;
+    if (convForm([Number(shape[2]), Number(shape[3])], attrs) !== 'general' || attrs.groups === 1) continue;
     const param = weightNode.op === 'param' ? module.params[(weightNode.attrs as OpAttrs['param']).param] : undefined;
     if (param && !param.trainable) continue;
     const entry: ModelInfo['generalConvs'][number] = { node: node.name ?? 'conv2d', weight: param?.name ?? '' };

@@ -2,7 +2,7 @@
 import type { CatalogEntry } from './entry.js';
 
 export const trainCatalog: CatalogEntry[] = [
-  { code: 'TIER6001', severity: 'error', summary: 'The chosen backend cannot compute a gradient the spec needs (for example a convolution filter gradient on wasm).' },
+  { code: 'TIER6001', severity: 'error', summary: 'The tfjs backend cannot compute an operation the spec trains (a grouped convolution).' },
   { code: 'TIER6002', severity: 'error', summary: 'A loss term became NaN or infinite; training stopped and the last good checkpoint was kept.' },
   { code: 'TIER6003', severity: 'error', summary: 'The checkpoint directory cannot be created or written.' },
   { code: 'TIER6004', severity: 'error', summary: 'Writing a checkpoint failed (for example the disk is full); no partial checkpoint was left.' },

@@ -59,13 +59,18 @@ describe('tfjs kernels', () => {
     compareForms([table], (t) => embedding(t as tf.Tensor2D, ids, 'one_hot'), (t) => tf.gather(t!, ids), 0);
   });
 
-  it('patch and 1x1 convolutions equal tf.conv2d', () => {
+  it('patch, 1x1 and 3x3 convolutions equal tf.conv2d', () => {
     const x = tf.randomNormal([2, 3, 8, 8], 0, 1, 'float32', 11);
     const attrs = { strides: [4, 4] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number], dilations: [1, 1] as [number, number], groups: 1 };
     const reference = (x: tf.Tensor, w: tf.Tensor, strides: [number, number]) =>
       tf.transpose(tf.conv2d(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, strides, 'valid'), [0, 3, 1, 2]);
     const w = tf.randomNormal([5, 3, 4, 4], 0, 1, 'float32', 12);
     compareForms([x, w], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, undefined, attrs), (x, w) => reference(x!, w!, [4, 4]));
+    const w3 = tf.randomNormal([4, 3, 3, 3], 0, 1, 'float32', 19);
+    const padded = { ...attrs, strides: [2, 1] as [number, number], pads: [1, 0, 1, 2] as [number, number, number, number] };
+    const paddedReference = (x: tf.Tensor, w: tf.Tensor) => tf.transpose(tf.conv2d(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D,
+      tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, [2, 1], [[0, 0], [1, 1], [0, 2], [0, 0]]), [0, 3, 1, 2]);
+    compareForms([x, w3], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, undefined, padded), (x, w) => paddedReference(x!, w!));
     const w1 = tf.randomNormal([5, 3, 1, 1], 0, 1, 'float32', 13);
     compareForms([x, w1], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, undefined, { ...attrs, strides: [1, 1] }), (x, w) => reference(x!, w!, [1, 1]));
   });
@@ -116,6 +121,25 @@ describe('wasm batched matmul', () => {
       const ids = tf.tensor2d([[1, 4, 4], [6, 0, 1]], [2, 3], 'int32');
       compareForms([table], (t) => embedding(t as tf.Tensor2D, ids, 'one_hot'), (t) => tf.matMul(tf.reshape(tf.tensor(Array.from(ids.dataSync(), (i) => Array.from({ length: 7 }, (_, j) => (i === j ? 1 : 0))).flat(), [6, 7]), [6, 7]), t!).reshape([2, 3, 3]), 0);
       expect(Array.from(oneHotFloat(tf.tensor1d([0, 2], 'int32'), 3).dataSync())).toEqual([1, 0, 0, 0, 0, 1]);
+      const x = tf.randomNormal([2, 3, 6, 6], 0, 1, 'float32', 20);
+      const w = tf.randomNormal([4, 3, 3, 3], 0, 1, 'float32', 21);
+      const conv = { strides: [1, 1] as [number, number], pads: [1, 1, 1, 1] as [number, number, number, number], dilations: [1, 1] as [number, number], groups: 1 };
+      tf.tidy(() => {
+        // wasm has no filter gradient kernel, so the reference gradient comes from finite differences of the sum.
+        const loss = (wv: tf.Tensor) => tf.sum(tf.square(conv2d(x as tf.Tensor4D, wv as tf.Tensor4D, undefined, conv)));
+        const grad = tf.grad(loss)(w).dataSync();
+        const base = w.dataSync();
+        for (const at of [0, 17, 50, 107]) {
+          const bumped = Float32Array.from(base);
+          bumped[at]! += 1e-2;
+          const up = loss(tf.tensor(bumped, w.shape)).dataSync()[0]!;
+          bumped[at]! -= 2e-2;
+          const down = loss(tf.tensor(bumped, w.shape)).dataSync()[0]!;
+          // The loss is quadratic in w, so the central difference is exact up to float32 rounding of the sums.
+          const estimate = (up - down) / 2e-2;
+          expect(Math.abs(grad[at]! - estimate)).toBeLessThan(0.01 * Math.max(1, Math.abs(estimate)));
+        }
+      });
       const q = tf.randomNormal([2, 3, 7, 4], 0, 1, 'float32', 16);
       const kt = tf.randomNormal([2, 3, 4, 7], 0, 1, 'float32', 17);
       compareForms([q, kt], (a, b) => batchedMatmul(a!, b!), (a, b) => tf.matMul(a!, b!));
