@@ -129,6 +129,27 @@ describe('canonical layout', () => {
     );
   });
 
+  it('aligns trailing comments of consecutive statements', () => {
+    const text = 'data d {\n  manifest: "a.csv" // one\n  image: column "path", root "x" // two\n  text: column "r"\n  split: column "s" // three\n}\n';
+    expect(format(text)).toBe(
+      [
+        'data d {',
+        `  manifest: "a.csv"${' '.repeat(15)}// one`,
+        '  image: column "path", root "x"  // two',
+        '  text: column "r"',
+        '  split: column "s"  // three',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a comment inside empty braces there', () => {
+    const once = format('eval e {\n  zeroshot {\n    labels { // none yet\n    }\n  }\n}\n');
+    expect(once).toBe('eval e {\n  zeroshot {\n    labels {\n      // none yet\n    }\n  }\n}\n');
+    expect(format(once)).toBe(once);
+  });
+
   it('prints an unknown block kind as written', () => {
     const text = 'trian {  odd   spacing ( kept }\n';
     expect(format(text)).toBe(text);
