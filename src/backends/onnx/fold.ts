@@ -129,7 +129,7 @@ function foldKnown(module: IrModule, needed: ReadonlySet<ValueId>, blocked: Read
   return known;
 }
 
-/** The element count of a value whose sizes are all numbers, as compile-time values' are. */
+/** Counts the elements of a value; a symbolic size (never on a compile-time value) counts as infinite. */
 function elementCount(module: IrModule, id: ValueId): number {
   return module.nodes[id]!.type.axes.reduce((n, axis) => n * (typeof axis.size === 'number' ? axis.size : Infinity), 1);
 }
