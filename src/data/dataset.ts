@@ -59,13 +59,15 @@ export function trainingTransforms(preprocess: readonly TransformSpec[], augment
   return [...preprocess.slice(0, at), ...augment, ...preprocess.slice(at)];
 }
 
-/** Reads the manifest and tokenizer; throws `DataError` when the manifest has row errors and `onMissing` is 'fail'. */
+/** Reads the manifest and tokenizer; throws `DataError` when a manifest row has an error that `onMissing` does not skip. */
 export function openDataset(options: DatasetOptions): Dataset {
   const manifest = readManifest(options.manifest);
-  const errors = manifest.issues.filter((issue: DataIssue) => issue.severity === 'error');
-  if (errors.length > 0 && options.onMissing !== 'skip') {
+  // 'skip' covers rows without a usable image file; bad labels, texts or paths still fail.
+  const skippable = (issue: DataIssue): boolean => options.onMissing === 'skip' && issue.code === 'TIER5011';
+  const errors = manifest.issues.filter((issue: DataIssue) => issue.severity === 'error' && !skippable(issue));
+  if (errors.length > 0) {
     const first = errors[0] as DataIssue;
-    throw new DataError({ ...first, message: `${first.message} (${errors.length} rows have errors; run 'tierc data check' to list them)` });
+    throw new DataError({ ...first, message: `${first.message} (${errors.length === 1 ? '1 row has errors' : `${errors.length} rows have errors`}; run 'tierc data check' to list them)` });
   }
   const tokenizer = loadTokenizer(options.tokenizer.path, { lowercase: options.tokenizer.lowercase ?? true });
   const rows = (split: string): ManifestRow[] => manifest.rows.filter((row) => row.split === split);

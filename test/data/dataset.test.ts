@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingNames, generatePhantom, loadMask, openDataset, synthesizePhantom, trainingTransforms, type DatasetOptions, type TransformSpec } from '../../src/data/index.js';
@@ -55,6 +56,12 @@ describe('openDataset', () => {
 
   it('names the splits when one is empty', () => {
     expect(() => openDataset(options).loader({ split: 'valid', batchSize: 2, training: false })).toThrow(/Split 'valid' has no rows; the manifest has splits/);
+  });
+
+  it('fails on a bad label even when skipping missing files', () => {
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, 'image,report,split,Cardiomegaly,Pleural Effusion,Consolidation,Nodule,Pneumothorax\nimages/00001.png,No effusion.,train,0,0,0,0,7\n');
+    expect(() => openDataset({ ...options, onMissing: 'skip', manifest: { ...options.manifest, manifest: bad } })).toThrow(/Label value '7'.*\(1 row has errors; run 'tierc data check' to list them\)/);
   });
 
   it('describes the test preprocessing', () => {
