@@ -46,14 +46,16 @@ export interface Dataset {
 const cropOps = new Set(['center_crop', 'random_resized_crop']);
 
 /**
- * Builds the training steps: the augmentation replaces the first crop of the test-time steps
- * (torchvision-style resize, random resized crop, affine, jitter, then channel and
- * normalization steps). Without a crop, the augmentation goes before 'to_rgb' and 'normalize'.
+ * Builds the training steps. An augmentation with its own crop (random_resized_crop) replaces
+ * the first crop of the test-time steps, as torchvision training pipelines do. Any other
+ * augmentation runs after that crop. Either way 'to_rgb' and 'normalize' stay last.
  */
 export function trainingTransforms(preprocess: readonly TransformSpec[], augment: readonly TransformSpec[]): TransformSpec[] {
   if (augment.length === 0) return preprocess.slice();
   const crop = preprocess.findIndex((step) => cropOps.has(step.op));
-  if (crop >= 0) return [...preprocess.slice(0, crop), ...augment, ...preprocess.slice(crop + 1)];
+  const augmentCrops = augment.some((step) => cropOps.has(step.op));
+  if (crop >= 0 && augmentCrops) return [...preprocess.slice(0, crop), ...augment, ...preprocess.slice(crop + 1)];
+  if (crop >= 0) return [...preprocess.slice(0, crop + 1), ...augment, ...preprocess.slice(crop + 1)];
   const tail = preprocess.findIndex((step) => step.op === 'to_rgb' || step.op === 'normalize');
   const at = tail >= 0 ? tail : preprocess.length;
   return [...preprocess.slice(0, at), ...augment, ...preprocess.slice(at)];

@@ -12,6 +12,11 @@ describe('trainingTransforms', () => {
     expect(trainingTransforms(preprocess, augment).map((step) => step.op)).toEqual(['resize', 'random_resized_crop', 'color_jitter', 'to_rgb', 'normalize']);
   });
 
+  it('runs an augmentation without a crop after the crop', () => {
+    const affine: TransformSpec[] = [{ op: 'random_affine', degrees: 5 }];
+    expect(trainingTransforms(preprocess, affine).map((step) => step.op)).toEqual(['resize', 'center_crop', 'random_affine', 'to_rgb', 'normalize']);
+  });
+
   it('inserts before channel steps without a crop', () => {
     expect(trainingTransforms([{ op: 'resize', size: [32, 32] }, { op: 'to_rgb' }], augment).map((step) => step.op)).toEqual(['resize', 'random_resized_crop', 'color_jitter', 'to_rgb']);
   });
