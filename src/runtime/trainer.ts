@@ -339,6 +339,7 @@ export function bindInputs(inputs: CompiledModel['MODEL']['inputs'], batch: Batc
       case 'token_ids': bound[input.name] = tf.tensor(batch.tokenIds, [b, t], 'int32'); break;
       case 'attention_mask': {
         if (!batch.attentionMask) throw new TrainingError('TIER6016', `Input '${input.name}' needs an attention mask, which the batch lacks.`);
+        checkMaskRows(batch.attentionMask, b, t, input.name);
         bound[input.name] = tf.tensor(batch.attentionMask, [b, t], 'float32');
         break;
       }
@@ -351,6 +352,15 @@ export function bindInputs(inputs: CompiledModel['MODEL']['inputs'], batch: Batc
     }
   }
   return bound;
+}
+
+/** A row with no real token would make every masked softmax over it undefined. */
+function checkMaskRows(mask: Float32Array, rows: number, tokens: number, name: string): void {
+  for (let row = 0; row < rows; row++) {
+    let any = false;
+    for (let j = 0; j < tokens && !any; j++) any = mask[row * tokens + j]! > 0;
+    if (!any) throw new TrainingError('TIER6011', `Row ${row} of input '${name}' masks every position; each caption needs at least one real token.`);
+  }
 }
 
 function applyBufferUpdates(updates: Map<string, tf.Tensor>, variables: Map<string, tf.Variable>): void {

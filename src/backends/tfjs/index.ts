@@ -1,6 +1,8 @@
 // The tfjs backend: lowers an IR module to a readable training program (`model.js` and
 // `train.js`) that imports only tfjs and `tierc/runtime`, or to the same model in memory.
-import type { IrModule } from '../../ir/types.js';
+import type { IrModule, Param } from '../../ir/types.js';
+import { TrainingError } from '../../runtime/errors.js';
+import { loadPretrained } from '../../runtime/pretrained.js';
 import { tiercVersion } from '../../cli/version.js';
 import { compileInMemory } from './evaluate.js';
 import { lowerModule } from './lower.js';
@@ -15,6 +17,7 @@ export type { TfjsProgram, Statement, ComponentFunction, Operand, Literal } from
 export type { PrintedFile } from './print.js';
 export { lowerModule, specHash } from './lower.js';
 export { compileInMemory } from './evaluate.js';
+export { clipTierModule, PEER_SMALL, type ClipModelSizes } from './clip-model.js';
 export { jsString, commentText, jsLiteral } from './escape.js';
 
 export interface EmitTfjsOptions {
@@ -58,5 +61,29 @@ export async function trainModule(
 ): Promise<TrainResult> {
   const { specFile, initialWeights, ...rest } = options;
   const model = compileTfjs(module, specFile !== undefined ? { specFile } : {});
-  return trainCompiled(model, { ...rest, initialWeights: initialWeights ?? initializeParams(module, options.seed) }, data, hooks);
+  const weights = initialWeights ?? startingWeights(module, options.seed, hooks);
+  return trainCompiled(model, { ...rest, initialWeights: weights }, data, hooks);
+}
+
+/**
+ * Seeded initial weights with every parameter that names a pretrained file loaded from it.
+ * Missing or mis-shaped tensors are errors; unused tensors are warnings sent to `hooks`.
+ */
+export function startingWeights(module: IrModule, seed: number, hooks: TrainHooks = {}): Map<string, Float32Array> {
+  const weights = initializeParams(module, seed);
+  const byFile = new Map<string, Param[]>();
+  for (const param of module.params) {
+    if (param.pretrained) byFile.set(param.pretrained.file, [...(byFile.get(param.pretrained.file) ?? []), param]);
+  }
+  for (const [file, params] of byFile) {
+    const loaded = loadPretrained(file, params);
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    for (const diagnostic of loaded.diagnostics) if (diagnostic.severity !== 'error') hooks.onDiagnostic?.(diagnostic);
+    if (errors.length > 0) {
+      for (const diagnostic of errors.slice(1)) hooks.onDiagnostic?.(diagnostic);
+      throw new TrainingError(errors[0]!.code, `${errors[0]!.message}${errors.length > 1 ? ` (${errors.length - 1} more problems reported)` : ''}`, errors[0]!.span);
+    }
+    for (const [name, values] of loaded.weights) weights.set(name, values);
+  }
+  return weights;
 }

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { trainModule } from '../../../src/backends/tfjs/index.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startingWeights, trainModule } from '../../../src/backends/tfjs/index.js';
+import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { IrBuilder } from '../../../src/ir/index.js';
 import type { IrModule } from '../../../src/ir/types.js';
 import { initializeParams } from '../../../src/ir/init.js';
 import { run } from '../../../src/cli/run.js';
-import { syntheticDataSource, type Batch, type DataSource } from '../../../src/runtime/index.js';
+import { encodeSafetensors, syntheticBatch, syntheticDataSource, TrainingError, type Batch, type DataSource } from '../../../src/runtime/index.js';
 
 /** image [batch, 2, 2, 2] → 1×1 conv → batch norm → relu → mean; a frozen bias and a clamped scalar. */
 function batchNormModule(): IrModule {
@@ -88,3 +91,32 @@ describe('training features', () => {
     expect(report.probes.find((p) => p.name === 'cpu')!.status).toBe('available');
   });
 });
+
+describe('starting weights and batches', () => {
+  it('loads pretrained tensors named by parameters', async () => {
+    mkdirSync(join(process.cwd(), 'test', '.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(process.cwd(), 'test', '.tmp', 'weights-'));
+    const file = join(dir, 'conv.safetensors');
+    writeFileSync(file, encodeSafetensors(new Map([['weight', { dtype: 'F32' as const, shape: [3, 2, 1, 1], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }]])));
+    const module = batchNormModule();
+    module.params.find((p) => p.name === 'conv.weight')!.pretrained = { file, tensor: 'weight' };
+    const weights = startingWeights(module, 0);
+    expect(Array.from(weights.get('conv.weight')!)).toEqual([1, 2, 3, 4, 5, 6]);
+    module.params.find((p) => p.name === 'bn.weight')!.pretrained = { file, tensor: 'missing' };
+    expect(() => startingWeights(module, 0)).toThrow(/has no tensor 'missing'/);
+  });
+
+  it('rejects a caption with no real token', async () => {
+    const module = clipTierModule({ image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: 'quick_gelu' });
+    module.inputs.push({ name: 'mask', role: 'attention_mask', type: { dtype: 'f32', axes: [{ name: 'batch', size: 'batch' }, { name: 'token', size: 'token' }] } });
+    const batch = syntheticBatch({ batchSize: 2, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 0 }, 0);
+    batch.attentionMask!.fill(0, 6, 12);
+    const error = await trainModule(module, { steps: 1, seed: 0, optimizer: { kind: 'adam', lr: 1e-3 }, backend: 'cpu' }, fixedSource(batch)).catch((e: unknown) => e);
+    expect((error as TrainingError).diagnostic.code).toBe('TIER6011');
+    expect((error as TrainingError).message).toMatch(/Row 1 of input 'mask'/);
+  });
+});
+
+function fixedSource(batch: Batch): DataSource {
+  return { next: async () => batch, cursor: () => 0, seek: () => {} };
+}
