@@ -22,6 +22,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const aIndex = broadcastIndex(aBatch, batch);
   const bIndex = broadcastIndex(bBatch, batch);
   const out = emptyLike(a.data, [...batch, m, n]);
+  // Float64 copies keep the inner loop on one array kind, which V8 runs several times faster.
+  const left = a.data instanceof Float64Array ? a.data : Float64Array.from(a.data);
+  const right = b.data instanceof Float64Array ? b.data : Float64Array.from(b.data);
   const row = new Float64Array(n);
   for (let p = 0; p < sizeOf(batch); p++) {
     const aBase = aIndex[p]! * m * k;
@@ -30,9 +33,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     for (let i = 0; i < m; i++) {
       row.fill(0);
       for (let t = 0; t < k; t++) {
-        const scale = a.data[aBase + i * k + t]!;
+        const scale = left[aBase + i * k + t]!;
         const bRow = bBase + t * n;
-        for (let j = 0; j < n; j++) row[j]! += scale * b.data[bRow + j]!;
+        for (let j = 0; j < n; j++) row[j]! += scale * right[bRow + j]!;
       }
       out.data.set(row, outBase + i * n);
     }

@@ -65,7 +65,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | undefined, attr
         if (bias) output.fill(bias.data[o]!, plane, plane + pixels);
         for (let k = 0; k < windowSize; k++) {
           const weightValue = kernel[o * windowSize + k]!;
-          if (weightValue === 0) continue;
           const rowBase = k * pixels;
           for (let p = 0; p < pixels; p++) output[plane + p]! += weightValue * columns[rowBase + p]!;
         }
