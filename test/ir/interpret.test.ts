@@ -93,6 +93,14 @@ describe('interpret', () => {
     expect(values(s.run({ y }).y!)).toEqual([3, 2, 7, 4, 11, 6, 15, 8]);
   });
 
+  it('matmul keeps IEEE semantics for zero times infinity', () => {
+    const s = new Sketch();
+    const a = s.constant([0, 1], [1, 2]);
+    const b = s.constant([Infinity, 2], [2, 1]);
+    const y = s.node('matmul', [a, b], {}, [1, 1]);
+    expect(values(s.run({ y }).y!)).toEqual([NaN]);
+  });
+
   it('reductions keep or drop axes', () => {
     const s = new Sketch();
     const x = s.constant([1, 2, 3, 4, 5, 6], [2, 3]);
