@@ -1,0 +1,109 @@
+// Training throughput, the regularizer's cost and training memory: tierc's tfjs trainer
+// (bench/tierc/train.mjs) against the PyTorch peer (bench/peer/train_bench.py) on the same
+// small model, batch 32, AdamW, at 1 and 2 threads, with λ = 0.1 and with the entropy terms
+// removed (λ = 0). Runs of the two sides alternate within each round, so load from other
+// processes falls on both. Each figure is the median over rounds of each run's median step
+// time after warm-up.
+import { runChild } from '../lib/proc.mjs';
+import { PYTHON, peerEnv } from '../lib/peer.mjs';
+import { median } from '../lib/util.mjs';
+
+const SPEC = 'bench/specs/peer_small.tier';
+
+/** Arguments of bench/tierc/train.mjs for λ on or off, by spec or by tierc's IR fixture. */
+export function tiercModelArgs(source, lambdaOn) {
+  if (source === 'spec') return lambdaOn ? ['--spec', SPEC, '--model', 'peer_small'] : ['--spec', SPEC, '--model', 'peer_small_baseline', '--drop-zero-losses'];
+  return lambdaOn ? ['--fixture'] : ['--fixture', '--clip-only'];
+}
+
+export function tiercTrain(args, steps, warmup, timeoutS = 900) {
+  return runChild('node', ['bench/tierc/train.mjs', ...args, '--steps', String(steps), '--warmup', String(warmup)], { timeoutS });
+}
+
+export function torchTrain(threads, args, steps, warmup, env = {}) {
+  return runChild(PYTHON, ['bench/peer/train_bench.py', '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), ...args], { env: peerEnv(env), timeoutS: 900 });
+}
+
+/** Chooses what tierc trains: the spec when its model trains, else tierc's IR fixture of the same model. */
+function chooseSource(ctx, plan) {
+  const probe = tiercTrain(tiercModelArgs('spec', true), 1, 1);
+  if (probe.ok && probe.json) return { source: 'spec', failure: undefined };
+  ctx.log(`  training ${SPEC} failed (${probe.error}); using tierc's IR fixture of the same model`);
+  return { source: 'fixture', failure: probe.error ?? 'no output' };
+}
+
+export function benchTraining(ctx) {
+  const plan = ctx.quick ? { rounds: 1, steps: 4, warmup: 2, torchSteps: 10, torchWarmup: 2 } : { rounds: 2, steps: 6, warmup: 2, torchSteps: 12, torchWarmup: 2 };
+  const { source, failure } = chooseSource(ctx, plan);
+  const out = { plan, tierc_source: source, spec_failure: failure, runs: [] };
+
+  let waitPolicy = {};
+  if (ctx.peer.available) {
+    // OpenMP's default spin-waiting can lose to passive waiting on a busy 2-core machine, so the peer gets the faster policy.
+    const active = torchTrain(2, [], 6, 2);
+    const passive = torchTrain(2, [], 6, 2, { OMP_WAIT_POLICY: 'PASSIVE' });
+    const activeS = active.json?.median_step_s ?? Infinity;
+    const passiveS = passive.json?.median_step_s ?? Infinity;
+    waitPolicy = passiveS < activeS ? { OMP_WAIT_POLICY: 'PASSIVE' } : {};
+    out.omp_wait_policy = { default_step_s: activeS, passive_step_s: passiveS, chosen: passiveS < activeS ? 'PASSIVE' : 'default' };
+  }
+
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const lambdaOn of [true, false]) {
+      ctx.log(`training round ${round + 1}/${plan.rounds}, λ ${lambdaOn ? '= 0.1' : '= 0'}`);
+      const tierc = tiercTrain(tiercModelArgs(source, lambdaOn), plan.steps, plan.warmup);
+      out.runs.push(record('tierc', 1, lambdaOn, round, tierc));
+      if (!ctx.peer.available) continue;
+      const lam = ['--lam', lambdaOn ? '0.1' : '0'];
+      out.runs.push(record('torch', 1, lambdaOn, round, torchTrain(1, lam, plan.torchSteps, plan.torchWarmup)));
+      out.runs.push(record('torch', 2, lambdaOn, round, torchTrain(2, lam, plan.torchSteps, plan.torchWarmup, waitPolicy)));
+    }
+  }
+
+  if (!ctx.quick) {
+    ctx.log('training: threaded wasm probe and profiles');
+    const threaded = tiercTrain([...tiercModelArgs(source, true), '--wasm-threads', '2'], 2, 1);
+    out.wasm_threads_probe = threaded.ok ? { wasm_threads: threaded.json?.wasm_threads, median_step_s: threaded.json?.median_step_s, samples_per_s: threaded.json?.samples_per_s } : { error: threaded.error };
+    const profiled = tiercTrain([...tiercModelArgs(source, true), '--profile'], 2, 1);
+    out.tierc_profile = profiled.ok ? { kernels: profiled.json?.profile?.slice(0, 15), steps: 3 } : { error: profiled.error };
+    if (ctx.peer.available) {
+      const torchProfile = torchTrain(1, ['--profile'], 5, 2);
+      out.torch_profile = torchProfile.ok ? torchProfile.json?.profile_ms_per_step : { error: torchProfile.error };
+    }
+  }
+  return summarize(out, ctx);
+}
+
+function record(engine, threads, lambdaOn, round, run) {
+  const json = run.json ?? {};
+  return {
+    engine, threads, lambda: lambdaOn ? 0.1 : 0, round, ok: run.ok && run.json !== undefined, error: run.error,
+    median_step_s: json.median_step_s, samples_per_s: json.samples_per_s, params: json.params, backend: json.backend,
+    wasm_simd: json.wasm_simd, max_rss_mib: json.max_rss_mib, wall_s: run.wallS, cpu_s: run.cpuS, final_loss: json.final_loss,
+  };
+}
+
+function summarize(out, ctx) {
+  const pick = (engine, threads, lambda) => out.runs.filter((r) => r.ok && r.engine === engine && r.threads === threads && r.lambda === lambda);
+  const step = (runs) => (runs.length > 0 ? median(runs.map((r) => r.median_step_s)) : undefined);
+  const batch = 32;
+  const cell = (engine, threads, lambda) => {
+    const runs = pick(engine, threads, lambda);
+    const s = step(runs);
+    const failed = out.runs.find((r) => !r.ok && r.engine === engine && r.threads === threads && r.lambda === lambda);
+    return s === undefined ? { error: failed?.error ?? 'not run' } : { step_s: s, samples_per_s: batch / s, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
+  };
+  out.tierc = { on: cell('tierc', 1, 0.1), off: cell('tierc', 1, 0) };
+  out.torch = {
+    t1: { on: cell('torch', 1, 0.1), off: cell('torch', 1, 0) },
+    t2: { on: cell('torch', 2, 0.1), off: cell('torch', 2, 0) },
+  };
+  const throughput = (tierc, torch) => (tierc.samples_per_s && torch.samples_per_s ? tierc.samples_per_s / torch.samples_per_s : undefined);
+  // tfjs has no working multi-threaded backend under Node 20 here, so its 2-thread row is its best single-thread figure.
+  out.ratio_t1 = throughput(out.tierc.on, out.torch.t1.on);
+  out.ratio_t2 = throughput(out.tierc.on, out.torch.t2.on);
+  const overhead = (c) => (c.on.step_s && c.off.step_s ? c.on.step_s / c.off.step_s - 1 : undefined);
+  out.regularizer = { tierc: overhead(out.tierc), torch_t1: overhead(out.torch.t1), torch_t2: overhead(out.torch.t2) };
+  if (!ctx.peer.available) out.torch_error = `peer not available: ${ctx.peer.reason}`;
+  return out;
+}
