@@ -51,7 +51,7 @@ function lowerOptions(options: EmitTfjsOptions) {
 
 /**
  * Compiles `module` in memory and trains it: the entry point for `tierc train`. Initial
- * weights default to `initializeParams(module, options.seed)`.
+ * weights default to `startingWeights(module, options.seed)`: seeded, with pretrained files loaded.
  */
 export async function trainModule(
   module: IrModule,

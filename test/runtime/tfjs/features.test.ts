@@ -61,7 +61,7 @@ describe('training features', () => {
     const twice = await trainModule(module, { steps: 1, seed: 2, optimizer: { kind: 'sgd', lr: 0.1 }, backend: 'cpu', accumulate: 2 }, fixedData(values), {
       onDiagnostic: (d) => codes.push(d.code),
     });
-    // Batch norm mixes rows, so the loss part starts there and sees both micro-batches at once.
+    // Batch norm mixes rows, so the loss part starts there and runs on both micro-batches at once.
     expect(codes).toEqual([]);
     // Two identical micro-batches give the single batch's statistics and gradient.
     const a = single.weights.get('conv.weight')!;
