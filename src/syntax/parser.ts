@@ -359,7 +359,7 @@ export class TierParser extends CstParser {
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.StringToken) },
       { ALT: () => this.CONSUME(t.Identifier, { LABEL: 'name' }) },
-      { ALT: () => this.CONSUME(t.Eval, { LABEL: 'name' }) },
+      { ALT: () => this.CONSUME(t.ValueKeyword, { LABEL: 'name' }) },
       { ALT: () => this.SUBRULE(this.listExpr) },
       { ALT: () => this.SUBRULE(this.parenExpr) },
     ]);

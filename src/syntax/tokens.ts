@@ -48,30 +48,37 @@ export const Identifier = createToken({
   label: 'a name',
 });
 
-function keyword(word: string): TokenType {
+/**
+ * Category of the keywords that may also be values in expressions (`eval.chexpert.mean_auroc`,
+ * `data: train`). The words that start a model member (`let`, `param`, `loss`, `head`, `axes`)
+ * are left out, so a statement after an unfinished expression is reported as such.
+ */
+export const ValueKeyword = createToken({ name: 'ValueKeyword', pattern: Lexer.NA, label: 'a name' });
+
+function keyword(word: string, usableAsValue: boolean): TokenType {
   return createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(word),
     longer_alt: Identifier,
-    categories: [Name, NotBrace],
+    categories: usableAsValue ? [Name, NotBrace, ValueKeyword] : [Name, NotBrace],
     label: `'${word}'`,
   });
 }
 
-export const Import = keyword('import');
-export const Model = keyword('model');
-export const Block = keyword('block');
-export const Data = keyword('data');
-export const Preprocess = keyword('preprocess');
-export const Train = keyword('train');
-export const Eval = keyword('eval');
-export const Export = keyword('export');
-export const Axes = keyword('axes');
-export const Encoder = keyword('encoder');
-export const Head = keyword('head');
-export const Let = keyword('let');
-export const Param = keyword('param');
-export const Loss = keyword('loss');
+export const Import = keyword('import', true);
+export const Model = keyword('model', true);
+export const Block = keyword('block', true);
+export const Data = keyword('data', true);
+export const Preprocess = keyword('preprocess', true);
+export const Train = keyword('train', true);
+export const Eval = keyword('eval', true);
+export const Export = keyword('export', true);
+export const Axes = keyword('axes', false);
+export const Encoder = keyword('encoder', true);
+export const Head = keyword('head', false);
+export const Let = keyword('let', false);
+export const Param = keyword('param', false);
+export const Loss = keyword('loss', false);
 
 /** The words that start a top-level declaration. */
 export const topLevelKeywords = ['import', 'model', 'block', 'data', 'preprocess', 'train', 'eval', 'export'];
@@ -192,6 +199,7 @@ export const allTokens: TokenType[] = [
   Star,
   Slash,
   Name,
+  ValueKeyword,
   NotBrace,
   BinaryOperator,
   StringToken,

@@ -288,3 +288,22 @@ describe('line endings', () => {
     expect(members[1]!.span.start.column).toBe(3);
   });
 });
+
+describe('keywords as values', () => {
+  it('reads value keywords as names in expressions', () => {
+    const ast = parseClean('train {\n  data: train\n  checkpoint: keep best 1 by eval.e.mean_auroc, export model\n}');
+    const train = ast.items[0]!;
+    if (train.kind !== 'TrainDecl') throw new Error('expected train');
+    expect(showValue(findSetting(train.body, 'data')!.value)).toBe('<train>');
+    expect(showValue(findSetting(train.body, 'checkpoint')!.value)).toBe('<keep best 1 by eval.e.mean_auroc>, <export model>');
+  });
+
+  it('does not read member keywords as values', () => {
+    // The phrase ends before 'loss', which then reads as the key of a setting without a colon.
+    const { diagnostics } = parse('model m {\n  let a = 1 +\n  loss b = a\n}\ntrain {\n  checkpoint: keep best 1 by loss\n}', 'x.tier');
+    expect(diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.span?.start.line, diagnostic.message])).toEqual([
+      ['TIER1006', 3, "Expected an expression but found 'loss'."],
+      ['TIER1002', 7, "Expected ':' after 'loss' but found '}'."],
+    ]);
+  });
+});
