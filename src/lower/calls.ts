@@ -13,7 +13,7 @@ import { report, Scope, type LowerContext } from './context.js';
 import { applyLayer, evaluate, expectTensor } from './expr.js';
 import { INVALID, optionFromValue, optionValue } from './options.js';
 import { checkAnnotation, declareHead, declareParam } from './members.js';
-import { ShareError } from './sharing_builder.js';
+import { checkLayerCount, ShareError } from './sharing_builder.js';
 
 /** Blocks without parameters: applying them needs no scope of their own. */
 const PARAMETER_FREE = new Set(['normalize', 'mean', 'softmax', 'entropy', 'infonce', 'relu', 'gelu', 'quick_gelu', 'dropout']);
@@ -268,6 +268,7 @@ function applyStdlib(context: LowerContext, def: BlockDef, collected: BlockCall,
 
   let outputs: Record<string, number>;
   try {
+    checkLayerCount(def.name, options);
     const expand = () => expandBlock(context.b, def, options, irInputs);
     outputs = context.b.scope(PARAMETER_FREE.has(def.name) ? '' : anonymousScope(context, def.name), expand, { span: callSpan });
   } catch (error) {

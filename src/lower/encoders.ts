@@ -10,6 +10,7 @@ import { BlockError, expandBlock, resolveOptions, type OptionSpec } from '../std
 import { ENCODERS, STDLIB_BLOCKS, type Modality } from '../sema/stdlib.js';
 import { formatAxes, type EncoderValue, type TensorValue } from '../sema/values.js';
 import { report, type LowerContext, type Scope } from './context.js';
+import { checkLayerCount } from './sharing_builder.js';
 import { INVALID, optionValue } from './options.js';
 
 /** Options of each component as used, for `tierc explain`. */
@@ -78,6 +79,7 @@ export function declareEncoder(context: LowerContext, scope: Scope, decl: Encode
   }
   let outputs: Record<string, number>;
   try {
+    checkLayerCount(def.name, options);
     outputs = context.b.atPath(modality, () => expandBlock(context.b, def, options, inputs), { component: modality, span: decl.span });
   } catch (error) {
     if (error instanceof BlockError) {

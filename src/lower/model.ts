@@ -11,7 +11,7 @@ import { defineStatement } from './calls.js';
 import { report, Scope, type AxisInfo, type LowerContext, type LowerSettings, type NamedValue } from './context.js';
 import { declareEncoder, type ComponentOptions } from './encoders.js';
 import { arithmetic, evaluate, force } from './expr.js';
-import { SharingBuilder } from './sharing_builder.js';
+import { LimitError, SharingBuilder } from './sharing_builder.js';
 
 export interface LoweredModel {
   /** The model's name; an instance (`model baseline = phantom(words: 0)`) has its own name. */
@@ -66,6 +66,17 @@ export function lowerModel(request: ModelRequest): { model: LoweredModel | undef
     optionRecords: [],
   };
   const scope = new Scope(programScope);
+  try {
+    return lowerMembers(context, scope, request);
+  } catch (error) {
+    if (!(error instanceof LimitError)) throw error;
+    report(context, 'TIER3018', error.message, request.instanceSpan ?? request.decl.name.span);
+    return { model: undefined, diagnostics: context.diagnostics };
+  }
+}
+
+function lowerMembers(context: LowerContext, scope: Scope, request: ModelRequest): { model: LoweredModel | undefined; diagnostics: Diagnostic[] } {
+  const b = context.b;
   const parameters = bindParameters(context, scope, request);
   checkMemberNames(context);
   declareAxes(context, scope);

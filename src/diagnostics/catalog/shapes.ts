@@ -20,4 +20,5 @@ export const shapesCatalog: CatalogEntry[] = [
   { code: 'TIER3015', severity: 'error', summary: 'A head is applied to values of different widths, but its weights are shared.' },
   { code: 'TIER3016', severity: 'error', summary: 'A mask does not match the axes of the value it masks.' },
   { code: 'TIER3017', severity: 'error', summary: 'The declared image size does not fit the image encoder.' },
+  { code: 'TIER3018', severity: 'error', summary: 'The model is larger than the compiler builds: too many IR nodes, or a parameter of 2^31 elements or more.' },
 ];
