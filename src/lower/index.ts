@@ -1,7 +1,7 @@
-// The lowering phase: checks every model of a program against the standard library and named
-// axes, and lowers each to one IrModule. Instances (`model baseline = phantom(words: 0)`) are
-// lowered as models of their own. A model whose parameters lack defaults is a template and is
-// lowered only through its instances.
+// The lowering phase: checks every model of the root file against the standard library and
+// named axes, and lowers each to one IrModule. Instances (`model baseline = phantom(words: 0)`)
+// are lowered as models of their own; their base may come from an imported file. A model whose
+// parameters lack defaults is a template and is lowered only through its instances.
 import type { BlockDecl, ModelDecl, NamedArgument, Program } from '../ast/index.js';
 import { visibleDeclarations } from '../ast/index.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -38,7 +38,9 @@ export function lowerProgram(program: Program, settingsFor: (model: string) => L
     }
     if (item.kind === 'ModelDecl' && !modelDecls.has(item.name.name)) modelDecls.set(item.name.name, item);
   }
-  for (const { item } of visible) {
+  // Models of imported files serve as bases of instances; only the root file's models are lowered.
+  for (const { file, item } of visible) {
+    if (file !== program.root) continue;
     if (item.kind === 'ModelDecl') {
       if (item.params.some((param) => param.default === undefined)) continue;
       const lowered = lowerModel({ decl: item, name: item.name.name, arguments: [], blocks, settings: settingsFor(item.name.name) });
