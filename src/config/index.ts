@@ -21,7 +21,7 @@ export interface ConfigResult {
   diagnostics: Diagnostic[];
 }
 
-/** Reads every settings block the root file sees. `models` are the model names the program declares. */
+/** Reads the settings blocks of the root file and the data, preprocess and eval blocks it imports. */
 export function readConfigs(program: Program): ConfigResult {
   const diagnostics: Diagnostic[] = [];
   const configs: SpecConfigs = { data: [], preprocess: [], train: [], eval: [], export: [] };
@@ -99,7 +99,7 @@ function checkReferences(configs: SpecConfigs, models: Set<string>, diagnostics:
   for (const config of configs.export) refer('Model', config.model, models, config.span);
 }
 
-/** The preprocess block a model's inputs follow: the one its train block names, else the unnamed or only one. */
+/** Returns the preprocess block a model's inputs follow: the one its train block names, else the unnamed or only one. */
 export function preprocessFor(configs: SpecConfigs, model: string): PreprocessConfig | undefined {
   const train = configs.train.find((config: TrainConfig) => config.model === model);
   if (train?.preprocess !== undefined) return configs.preprocess.find((config) => config.name === train.preprocess);
@@ -107,8 +107,8 @@ export function preprocessFor(configs: SpecConfigs, model: string): PreprocessCo
 }
 
 /**
- * A copy of `module` with the parameters under `prefixes` frozen. Returns the prefixes that
- * match no parameter, which a spec should be told about.
+ * Returns a copy of `module` with the parameters under `prefixes` frozen, and the prefixes that
+ * match no parameter, so the caller can report them.
  */
 export function applyFreeze(module: IrModule, prefixes: readonly string[]): { module: IrModule; unmatched: string[] } {
   const copy = structuredClone(module);

@@ -1,5 +1,5 @@
 // Reading settings values into typed configs. A setting's value is a list of phrases and named
-// arguments (`column "path", root "data/files"`, `50 epochs`, `adam(lr: 1e-4)`); the helpers
+// arguments (`column "path", root "data/files"`, `50 epochs`, `adam(lr: 1e-4)`). The helpers
 // here match those forms and report TIER2114 with the form that was expected. Unknown keys are
 // the front end's to report; these helpers only read the keys a config knows.
 import { findSetting, settingKey, settingsOf, type Expr, type NamedArgument, type Phrase, type Setting, type SettingsItem } from '../ast/index.js';
@@ -15,7 +15,7 @@ export class ConfigReader {
   constructor(
     readonly body: SettingsItem[],
     readonly diagnostics: Diagnostic[],
-    /** Where the block is, for diagnostics about a missing key. */
+    /** The span of the block, for diagnostics about a missing key. */
     readonly span: Span,
     /** Prefix of the paths in `defaulted`, for nested blocks. */
     readonly prefix = '',
@@ -36,7 +36,7 @@ export class ConfigReader {
     return value;
   }
 
-  /** The one expression of a setting (`batch: 32`), reporting other forms. */
+  /** Returns the one expression of a setting (`batch: 32`), reporting other forms. */
   expression(key: string, form: string): Expr | undefined {
     const setting = this.setting(key);
     if (setting === undefined) return undefined;
@@ -155,7 +155,7 @@ export function stagesOf(expr: Expr): Expr[] {
   return expr.kind === 'PipeExpr' ? expr.stages : [expr];
 }
 
-/** A numeric range `0.9..1.0`, or a single number `x` read as `[x, x]`. */
+/** Returns the bounds of a numeric range `0.9..1.0`, or undefined for other expressions. */
 export function rangeOf(expr: Expr): [number, number] | undefined {
   if (expr.kind === 'RangeExpr') {
     const start = numberOf(expr.start);

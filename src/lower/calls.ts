@@ -11,7 +11,7 @@ import { describeValue, ERROR, formatAxes, numberValue, type LayerValue, type Te
 import { alignMask, axisPosition, tensor, withNames } from './axes.js';
 import { report, Scope, type LowerContext } from './context.js';
 import { applyLayer, evaluate, expectTensor } from './expr.js';
-import { INVALID, optionFromValue, optionValue } from './options.js';
+import { INVALID, optionFromValue, optionValue, problemCode } from './options.js';
 import { checkAnnotation, declareHead, declareParam } from './members.js';
 import { checkLayerCount, ShareError } from './sharing_builder.js';
 
@@ -55,7 +55,7 @@ export function evaluateCall(context: LowerContext, scope: Scope, call: CallExpr
   return evaluate(context, scope, call.callee);
 }
 
-/** A bare block name used as a value (`relu` in a pipe): the block with default options. */
+/** Turns a bare block name used as a value (`relu` in a pipe) into the block with default options. */
 export function referToCallable(context: LowerContext, scope: Scope, name: string, span: Span): Value | undefined {
   const block = context.blocks.get(name);
   if (block !== undefined) {
@@ -173,8 +173,7 @@ function checkOptions(context: LowerContext, def: BlockDef, collected: BlockCall
   const checked = resolveOptions(def.name, def.options as never, collected.options);
   if (checked.problems.length === 0) return true;
   for (const problem of checked.problems) {
-    const code = problem.kind === 'unknown' ? 'TIER2104' : problem.kind === 'missing' ? 'TIER2108' : 'TIER2105';
-    report(context, code, problem.message, collected.spans[problem.option] ?? callSpan);
+    report(context, problemCode(problem.kind), problem.message, collected.spans[problem.option] ?? callSpan);
   }
   return false;
 }
@@ -313,7 +312,7 @@ function recordOptions(context: LowerContext, def: BlockDef, options: Record<str
   });
 }
 
-/** The scope for a block with parameters applied outside a pipe stage: `linear`, then `linear_1`, …. */
+/** Returns the scope for a block with parameters applied outside a pipe stage: `linear`, then `linear_1`, …. */
 function anonymousScope(context: LowerContext, block: string): string {
   if (context.inLayerStage) return '';
   const key = `${context.b.path()}/${block}`;
@@ -461,7 +460,7 @@ function evaluateLet(context: LowerContext, scope: Scope, statement: import('../
   }
 }
 
-/** Gives a tensor the name of the let that holds it. */
+/** Gives a tensor the name of the let that contains it. */
 export function labelled(value: Value, name: string, span: Span): Value {
   if (value.kind !== 'tensor') return value;
   return { ...value, label: name, declared: span };

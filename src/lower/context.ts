@@ -88,8 +88,8 @@ export interface LowerContext {
   /** The scope of top-level names (user-defined blocks see only these and their parameters). */
   programScope: Scope;
   /**
-   * True while a layer runs as a pipe stage or a head, whose scope names its parameters; false
-   * in a let, where a block with parameters gets a scope of its own (`linear`, `linear_1`).
+   * True while a layer runs as a pipe stage or a head, because that scope names its parameters.
+   * False in a let, where a block with parameters gets a scope of its own (`linear`, `linear_1`).
    */
   inLayerStage: boolean;
   /** Options of every block expanded, defaults included, for `tierc explain`. */

@@ -11,7 +11,7 @@ import { ENCODERS, STDLIB_BLOCKS, type Modality } from '../sema/stdlib.js';
 import { formatAxes, type EncoderValue, type TensorValue } from '../sema/values.js';
 import { report, type LowerContext, type Scope } from './context.js';
 import { checkLayerCount } from './sharing_builder.js';
-import { INVALID, optionValue } from './options.js';
+import { INVALID, optionValue, problemCode } from './options.js';
 
 /** Options of each component as used, for `tierc explain`. */
 export interface ComponentOptions {
@@ -22,7 +22,7 @@ export interface ComponentOptions {
   span: Span;
 }
 
-/** The size of a named axis: the exact size when declared so, else the axis name as a symbol. */
+/** Returns the size of a named axis: the exact size when declared so, else the axis name as a symbol. */
 export function axisSize(context: LowerContext, name: string): Size {
   const axis = context.axes.get(name);
   return axis?.constraint === 'exact' ? axis.size! : name;
@@ -72,8 +72,7 @@ export function declareEncoder(context: LowerContext, scope: Scope, decl: Encode
   const checked = resolveOptions(def.name, def.options as never, options);
   if (checked.problems.length > 0) {
     for (const problem of checked.problems) {
-      const code = problem.kind === 'unknown' ? 'TIER2104' : problem.kind === 'missing' ? 'TIER2108' : 'TIER2105';
-      report(context, code, problem.message, spans[problem.option] ?? call.span);
+        report(context, problemCode(problem.kind), problem.message, spans[problem.option] ?? call.span);
     }
     return;
   }

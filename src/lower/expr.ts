@@ -11,7 +11,7 @@ import { contract, elementwise, tensor, type ElementwiseOp } from './axes.js';
 import { evaluateCall, referToCallable } from './calls.js';
 import { MAX_EVAL_DEPTH, report, type LowerContext, type Scope } from './context.js';
 
-/** Evaluates `expr` in `scope`. Never throws for mistakes in the spec. */
+/** Evaluates `expr` in `scope`. Mistakes in the spec become diagnostics and the error value, not exceptions. */
 export function evaluate(context: LowerContext, scope: Scope, expr: Expr): Value {
   if (context.depth >= MAX_EVAL_DEPTH) {
     report(context, 'TIER3012', `Expression nests more than ${MAX_EVAL_DEPTH} levels deep; split it into several 'let' definitions.`, expr.span);
@@ -80,7 +80,7 @@ export function resolveName(context: LowerContext, scope: Scope, name: string, s
   return ERROR;
 }
 
-/** The value of a binding, evaluating a lazy one on first use and reporting one defined through itself. */
+/** Returns the value of a binding, evaluating a lazy one on first use and reporting one defined through itself. */
 export function force(context: LowerContext, binding: NonNullable<ReturnType<Scope['lookup']>>, name: string, span: Span): Value {
   if (binding.kind === 'value') return binding.value;
   if (binding.state === 'done') return binding.result!;

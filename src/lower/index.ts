@@ -20,7 +20,7 @@ export interface LowerResult {
   diagnostics: Diagnostic[];
 }
 
-/** Lowers every model the root file sees; `settingsFor` gives per-model settings such as the image size. */
+/** Lowers every model declared in the root file; `settingsFor` gives per-model settings such as the image size. */
 export function lowerProgram(program: Program, settingsFor: (model: string) => LowerSettings = () => ({})): LowerResult {
   const diagnostics: Diagnostic[] = [];
   const models: LoweredModel[] = [];

@@ -276,7 +276,7 @@ function isWeight(value: Value): value is Extract<Value, { kind: 'number' | 'sch
   return value.kind === 'number' || value.kind === 'schedule';
 }
 
-/** Every tensor let under its own name, then the conventional names other tools look for. */
+/** Names every tensor let as an output, then adds the conventional names other tools look for. */
 function nameOutputs(context: LowerContext): void {
   const outputs = new Map<string, number>();
   const lets = context.named.filter((n) => n.kind === 'let');

@@ -1,7 +1,7 @@
 // Converts the arguments a spec writes into the option values of a standard-library block, by
-// the option's declared type: axes and enum words stay words (`over: patch`, `output: layer4`),
-// freeze patterns become strings (`layers[0..7]`), and numbers are evaluated (so a model
-// parameter can set a width).
+// the option's declared type. Axes and enum words stay words (`over: patch`, `output: layer4`)
+// and freeze patterns become strings (`layers[0..7]`). Numbers are evaluated, so a model
+// parameter can set a width.
 import type { Expr } from '../ast/index.js';
 import type { OptionSpec } from '../stdlib/index.js';
 import { describeValue, ERROR, type Value } from '../sema/values.js';
@@ -107,6 +107,13 @@ export function optionValue(context: LowerContext, scope: Scope, block: string, 
       return value.kind === 'error' ? INVALID : wrong('a list of whole numbers');
     }
   }
+}
+
+/** Returns the diagnostic code of a problem the block's option schema found. */
+export function problemCode(kind: 'unknown' | 'type' | 'missing' | 'range'): string {
+  if (kind === 'unknown') return 'TIER2104';
+  if (kind === 'missing') return 'TIER2108';
+  return 'TIER2105';
 }
 
 /** Converts an already evaluated value (a port argument that was not a tensor) to an option. */

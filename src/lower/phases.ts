@@ -10,7 +10,7 @@ import { lowerProgram, type LoweredModel } from './index.js';
 export interface SemanticState extends FrontendState {
   /** Set by the 'configs' phase. */
   configs?: SpecConfigs;
-  /** Set by the 'lower' phase: one lowered model per model and instance the root file sees. */
+  /** Set by the 'lower' phase: one lowered model per model and instance of the root file. */
   models?: LoweredModel[];
 }
 

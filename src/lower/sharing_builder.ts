@@ -1,6 +1,6 @@
 // An IrBuilder that shares parameters by name and can open a scope at an absolute path. A head
 // applied to several values (`token_proj(text.tokens)` and `token_proj(text.cls)`) runs its
-// layers again under the same scope, and every parameter it asks for by a name that already
+// layers again under the same scope, and every parameter it requests by a name that already
 // exists is the same parameter, so the weights are shared as the spec means.
 import { IrBuilder, type NodeOptions, type OpAttrs, type OpKind, type ParamSpec, type ScopeOptions, type ValueId } from '../ir/index.js';
 
@@ -14,7 +14,7 @@ export class ShareError extends Error {
 }
 
 /**
- * Thrown when a spec asks for more than the compiler builds: more than MAX_NODES IR nodes (a
+ * Thrown when a spec requests more than the compiler builds: more than MAX_NODES IR nodes (a
  * layer count of 1e9) or a parameter of 2^31 elements or more. Caught and reported by the lowering.
  */
 export class LimitError extends Error {
@@ -82,7 +82,7 @@ export class SharingBuilder extends IrBuilder {
     );
   }
 
-  /** Whether a parameter with this full name exists. */
+  /** Reports whether a parameter with this full name exists. */
   hasParam(fullName: string): boolean {
     return this.shared.has(fullName);
   }

@@ -1,4 +1,4 @@
-// The public API as another package sees it: only the package name is imported, so this runs
+// The public API as another package uses it: only the package name is imported, so this runs
 // against the built `dist/` through the exports map (`npm test` builds first).
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
-// `tierc compile SPEC --target ir|onnx|tfjs [-o DIR] [--model NAME]`: `ir` prints the IR listing
-// of each model (or writes NAME.ir.txt into DIR); `onnx` and `tfjs` write their files into DIR
-// (default `build/`), each file first to a temporary name and then renamed, so no half-written
-// file is left. Exit codes: 0 ok, 1 errors in the spec, 2 usage error.
+// `tierc compile SPEC --target ir|onnx|tfjs [-o DIR] [--model NAME]`. The `ir` target prints the
+// IR listing of each model, or writes NAME.ir.txt into DIR. The `onnx` and `tfjs` targets write
+// their files into DIR (default `build/`). Each file goes to a temporary name first and is then
+// renamed, so no half-written file is left. Exit codes: 0 ok, 1 errors in the spec, 2 usage error.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';

@@ -36,7 +36,7 @@ function formatOption(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The text form of one model's explanation. */
+/** Formats one model's explanation as text. */
 export function renderModel(model: ExplainedModel): string {
   const lines: string[] = [`model ${model.name}`];
   const parameters = Object.entries(model.parameters);
@@ -66,7 +66,7 @@ export function renderModel(model: ExplainedModel): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The JSON form: models and configs, without the checker's internal state. */
+/** Formats the report as JSON: models and configs, without the checker's internal state. */
 export function explainJson(report: ExplainReport): string {
   return `${JSON.stringify({ ok: report.ok, diagnostics: report.check.diagnostics, models: report.models, configs: report.configs ?? null }, null, 2)}\n`;
 }
