@@ -2,6 +2,10 @@
 // Chevrotain's defaults. Rule names choose a description of what was expected where a list of
 // tokens would be long and unhelpful.
 import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { closestMatch } from '../diagnostics/suggest.js';
+
+/** Words that start a model member other than an encoder, for suggestions on a misspelt one. */
+const memberKeywords = ['axes', 'head', 'let', 'param', 'loss'];
 
 const MAX_SHOWN = 24;
 
@@ -55,6 +59,11 @@ export const errorMessages: IParserErrorMessageProvider = {
       return `Expected ':' after ${describeToken(previous)} but found ${describeToken(actual)}.`;
     }
     if (expected === EOF) return `Expected ${ruleDescriptions.specFile} but found ${describeToken(actual)}.`;
+    if (ruleName === 'encoderDecl' && expected.name === 'Encoder') {
+      // `lett a = 1` reaches here: a name followed by something other than `encoder`.
+      const suggestion = closestMatch(previous.image, memberKeywords);
+      if (suggestion !== undefined) return `Expected a model member but found ${describeToken(previous)}. Did you mean '${suggestion}'?`;
+    }
     return `Expected ${label(expected)} but found ${describeToken(actual)}.`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {

@@ -81,13 +81,14 @@ export function parse(text: string, file: string): ParseResult {
     parser.input = chunk;
     const tree = parser.specFile();
     const next = chunks[index + 1]?.[0];
-    const seen = new Set<number>();
+    // One syntax error per line: recovery after the first often reports a second, less useful one.
+    const linesWithErrors = new Set<number>();
     for (const error of parser.errors) {
       if (followsLexingError(text, lexed.errors, error.token)) continue;
       const diagnostic = syntaxDiagnostic(error, next, text.length, span);
-      const key = diagnostic.span?.start.offset ?? -1;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const line = diagnostic.span?.start.line ?? -1;
+      if (linesWithErrors.has(line)) continue;
+      linesWithErrors.add(line);
       diagnostics.push(diagnostic);
       // After text that is not a declaration, the rest of the chunk only repeats the problem.
       if (diagnostic.code === 'TIER1007') break;
@@ -159,8 +160,12 @@ function syntaxDiagnostic(
   }
   const atTopLevel = error.name === 'NotAllInputParsedException' || message.startsWith('Expected a declaration');
   const code = atTopLevel ? 'TIER1007' : error.name === 'MismatchedTokenException' ? 'TIER1002' : 'TIER1006';
+  const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+  if (message.includes('Did you mean') && previous !== undefined && Number.isFinite(previous.startOffset)) {
+    // A suggestion is about the misspelt word before the unexpected token.
+    return makeDiagnostic(code, message, span(previous.startOffset, previous.startOffset + previous.image.length));
+  }
   if (token.tokenType === EOF || !Number.isFinite(token.startOffset)) {
-    const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
     const end = previous !== undefined && Number.isFinite(previous.endOffset) ? previous.endOffset! + 1 : textLength;
     return makeDiagnostic(code, message, span(end, end));
   }

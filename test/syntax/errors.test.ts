@@ -134,3 +134,15 @@ describe('limits', () => {
     ]);
   });
 });
+
+describe('misspelt members', () => {
+  it('suggests the member keyword', () => {
+    expect(where('model m {\n  lett a = 1\n}')).toEqual([
+      { code: 'TIER1002', line: 2, column: 3, message: "Expected a model member but found 'lett'. Did you mean 'let'?" },
+    ]);
+  });
+
+  it('asks for encoder after an unknown word', () => {
+    expect(where('model m {\n  image = vit()\n}')[0]!.message).toBe("Expected 'encoder' but found '='.");
+  });
+});
