@@ -25,7 +25,7 @@ export function readEval(decl: EvalDecl, diagnostics: Diagnostic[]): EvalConfig 
   if (diagnostics.length > before || data === undefined) return undefined;
   return {
     name: decl.name.name,
-    data: { name: data.parts[0]!, split: data.parts[1] ?? r.fill('data.split', 'test') },
+    data: { name: data.parts[0]!, split: data.parts[1] ?? r.fill('data.split', DEFAULT_EVAL_SPLIT) },
     model,
     preprocess,
     batch: batch!,
@@ -116,6 +116,9 @@ function readSimilarities(r: ConfigReader): EvalConfig['similarities'] {
   }
   return { images: count };
 }
+
+/** Placeholder for an eval split left out; `readConfigs` replaces it once the data block is known. */
+export const DEFAULT_EVAL_SPLIT = '';
 
 const GRAPHS: readonly OnnxGraphName[] = ['image_tower', 'text_tower', 'similarity_map', 'zeroshot'];
 

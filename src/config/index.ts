@@ -9,7 +9,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { IrModule } from '../ir/index.js';
 import { readData, readPreprocess } from './data.js';
-import { readEval, readExport } from './eval.js';
+import { DEFAULT_EVAL_SPLIT, readEval, readExport } from './eval.js';
 import { readTrain } from './train.js';
 import type { PreprocessConfig, SpecConfigs, TrainConfig } from './types.js';
 
@@ -92,11 +92,20 @@ function checkReferences(configs: SpecConfigs, models: Set<string>, diagnostics:
   }
   for (const config of configs.eval) {
     refer('Data', config.data.name, dataNames, config.span);
+    if (config.data.split === DEFAULT_EVAL_SPLIT) config.data.split = defaultEvalSplit(configs, config.data.name);
     splitOf(config.data.name, config.data.split, config.span);
     if (config.model !== undefined) refer('Model', config.model, models, config.span);
     if (config.preprocess !== undefined) refer('Preprocess block', config.preprocess, preprocessNames, config.span);
   }
   for (const config of configs.export) refer('Model', config.model, models, config.span);
+}
+
+/** The split an eval block scores when it names none; see `EvalConfig.data`. */
+function defaultEvalSplit(configs: SpecConfigs, dataName: string): string {
+  const split = configs.data.find((data) => data.name === dataName)?.split;
+  if (split === undefined) return 'train';
+  if ('groupBy' in split) return 'test' in split.fractions ? 'test' : 'validate';
+  return 'test';
 }
 
 /** Returns the preprocess block a model's inputs follow: the one its train block names, else the unnamed or only one. */

@@ -65,6 +65,7 @@ export interface CheckpointConfig {
 export interface TrainConfig extends ConfigBase {
   name: string | undefined;
   model: string;
+  /** The data block and split to train on; split 'train' unless written (all rows of a data block without a split are in 'train'). */
   data: { name: string; split: string };
   /** The preprocess block by name; undefined means the spec's only (or unnamed) one. */
   preprocess: string | undefined;
@@ -103,6 +104,11 @@ export interface HeatmapConfig {
 /** `eval NAME { … }` */
 export interface EvalConfig extends ConfigBase {
   name: string;
+  /**
+   * The data block and split to score. Left out, the split is 'test' for data with a split
+   * column, 'validate' for a grouped split without a test part, and 'train' (every row) for
+   * data without a split.
+   */
   data: { name: string; split: string };
   model: string | undefined;
   preprocess: string | undefined;

@@ -66,6 +66,22 @@ export function renderModel(model: ExplainedModel): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Formats the settings blocks: one line each, with the options that took defaults. */
+export function renderSettings(report: ExplainReport): string {
+  const configs = report.configs;
+  if (configs === undefined) return '';
+  const lines = ['settings (defaults filled in)'];
+  const entries: Array<[string, { defaulted: string[] }]> = [
+    ...configs.data.map((config) => [`data ${config.name}`, config] as [string, { defaulted: string[] }]),
+    ...configs.preprocess.map((config) => [`preprocess${config.name === undefined ? '' : ` ${config.name}`}`, config] as [string, { defaulted: string[] }]),
+    ...configs.train.map((config) => [`train${config.name === undefined ? '' : ` ${config.name}`}`, config] as [string, { defaulted: string[] }]),
+    ...configs.eval.map((config) => [`eval ${config.name}`, config] as [string, { defaulted: string[] }]),
+    ...configs.export.map((config) => [`export ${config.format}`, config] as [string, { defaulted: string[] }]),
+  ];
+  for (const [title, config] of entries) lines.push(`  ${title}: ${config.defaulted.length === 0 ? 'none' : config.defaulted.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** Formats the report as JSON: models and configs, without the checker's internal state. */
 export function explainJson(report: ExplainReport): string {
   return `${JSON.stringify({ ok: report.ok, diagnostics: report.check.diagnostics, models: report.models, configs: report.configs ?? null }, null, 2)}\n`;
@@ -79,7 +95,7 @@ function runExplain(spec: string, flags: ExplainFlags, context: CliContext): voi
     io.stderr(renderDiagnostics(report.check.diagnostics, { sources: (file) => report.check.sources.get(file), color: useColor(io) }));
   }
   if (flags.json === true) io.stdout(explainJson(report));
-  else if (report.ok) io.stdout(report.models.map(renderModel).join('\n'));
+  else if (report.ok) io.stdout([...report.models.map(renderModel), renderSettings(report)].join('\n'));
   context.setExitCode(report.ok ? ExitCode.ok : ExitCode.inputError);
 }
 
