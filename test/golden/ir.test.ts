@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/compile.js';
 import { nodeHost } from '../../src/driver/index.js';
-import { printModule } from '../../src/ir/index.js';
+import { printModule, verifyModule } from '../../src/ir/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const specs = readdirSync(join(root, 'specs')).filter((name) => name.endsWith('.tier')).sort();
@@ -21,6 +21,7 @@ describe('golden IR of the specs', () => {
       const result = check({ entry: join('specs', spec), host: nodeHost(root), cwd: root });
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       expect(result.models.length).toBeGreaterThan(0);
+      for (const model of result.models) expect(verifyModule(model.module)).toEqual([]);
       const text = result.models.map((model) => printModule(model.module)).join('\n');
       const file = join(goldenFolder, spec.replace(/\.tier$/, '.ir.txt'));
       if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) {
