@@ -1,7 +1,7 @@
 // The parse entry: lex, split the tokens into top-level declarations, parse each with error
 // recovery, then build the AST. Splitting at declaration keywords keeps one broken declaration
-// (a missing '}', say) from hiding the errors in the next ones. It never throws on user input:
-// lexing errors, syntax errors and over-deep nesting all come back as diagnostics.
+// (a missing '}', say) from hiding the errors in the next ones. Lexing errors, syntax errors and
+// over-deep nesting come back as diagnostics instead of exceptions (the fuzz test checks this).
 import { EOF, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
 import type { Comment, SpecFile } from '../ast/types.js';
 import { buildSpecFile } from './build-ast.js';
@@ -19,8 +19,8 @@ export interface ParseResult {
 
 /**
  * Bracket and unary-minus nesting allowed before the parser stops. Recursive descent uses the
- * call stack, about a dozen rules per bracket level; 64 levels is far beyond any real spec and
- * far below Node's default stack.
+ * call stack: nested calls `f(f(…))` overflowed Node 20's default stack between 200 and 400
+ * levels when measured, so 64 leaves a wide margin and is far beyond any real spec.
  */
 export const MAX_NESTING = 64;
 
