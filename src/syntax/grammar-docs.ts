@@ -105,7 +105,10 @@ export function grammarEbnf(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes an HTML page of railroad diagrams, one per rule (scripts load from unpkg.com). */
+/**
+ * Writes an HTML page of railroad diagrams, one per rule.
+ * NOTE: Chevrotain's page loads its drawing scripts from unpkg.com, so viewing it needs network access.
+ */
 export function grammarDiagramsHtml(): string {
   const html = createSyntaxDiagramsCode(parserInstance().getSerializedGastProductions());
   return `<!-- ${banner} -->\n${html}`;
