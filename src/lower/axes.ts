@@ -5,7 +5,7 @@
 // The batch axis (named `batch`) is never contracted: `tokens . patches` with
 // tokens [batch, token, dim] and patches [batch, patch, dim] contracts `dim` and pairs the
 // batch rows, giving [batch, token, patch].
-import type { Span } from '../diagnostics/types.js';
+import type { RelatedInformation, Span } from '../diagnostics/types.js';
 import type { Axis, TensorType, ValueId } from '../ir/index.js';
 import { formatAxes, type TensorValue, type Value } from '../sema/values.js';
 import { inheritSources, report, type LowerContext } from './context.js';
@@ -24,12 +24,23 @@ export function withNames(context: LowerContext, id: ValueId, names: readonly st
   return axes.map((axis, i) => ({ name: names[i] ?? axis.name, size: axis.size }));
 }
 
+/** Notes pointing at where the operands were declared, for the related spans of a diagnostic. */
+function declaredAt(...values: TensorValue[]): RelatedInformation[] {
+  const seen = new Set<string>();
+  const notes: RelatedInformation[] = [];
+  for (const value of values) {
+    if (value.declared === undefined || seen.has(value.label)) continue;
+    seen.add(value.label);
+    notes.push({ span: value.declared, message: `'${value.label}' is declared here with shape ${formatAxes(value.type)}.` });
+  }
+  return notes;
+}
+
 /** The position of axis `name` in `value`, or undefined after reporting TIER3001. */
 export function axisPosition(context: LowerContext, value: TensorValue, name: string, span: Span): number | undefined {
   const index = value.type.axes.findIndex((axis) => axis.name === name);
   if (index >= 0) return index;
-  const related = value.declared === undefined ? [] : [{ span: value.declared, message: `'${value.label}' is declared here.` }];
-  report(context, 'TIER3001', `Axis '${name}' is not an axis of '${value.label}', which has shape ${formatAxes(value.type)}.`, span, related);
+  report(context, 'TIER3001', `Axis '${name}' is not an axis of '${value.label}', which has shape ${formatAxes(value.type)}.`, span, declaredAt(value));
   return undefined;
 }
 
@@ -69,6 +80,7 @@ function checkSizes(context: LowerContext, left: TensorValue, right: TensorValue
       'TIER3008',
       `Axis '${axis.name}' has size ${axis.size} in '${left.label}' ${formatAxes(left.type)} but size ${other.size} in '${right.label}' ${formatAxes(right.type)}.`,
       span,
+      declaredAt(left, right),
     );
     return false;
   }
@@ -93,6 +105,7 @@ export function elementwise(context: LowerContext, op: ElementwiseOp, left: Tens
       'TIER3007',
       `Operands of '${symbolOf(op)}' do not align: '${left.label}' has axes ${formatAxes(left.type)} and '${right.label}' has axes ${formatAxes(right.type)}; one must have a subset of the other's axis names.`,
       span,
+      declaredAt(left, right),
     );
     return { kind: 'error' };
   }
@@ -115,12 +128,12 @@ export function contract(context: LowerContext, left: TensorValue, right: Tensor
   const shared = left.type.axes.filter((axis) => axis.name !== BATCH_AXIS && right.type.axes.some((other) => other.name === axis.name));
   const shapes = `'${left.label}' ${formatAxes(left.type)} and '${right.label}' ${formatAxes(right.type)}`;
   if (shared.length === 0) {
-    report(context, 'TIER3002', `The contraction of ${shapes} has no shared axis to contract; name one axis the same in both.`, span);
+    report(context, 'TIER3002', `The contraction of ${shapes} has no shared axis to contract; name one axis the same in both.`, span, declaredAt(left, right));
     return { kind: 'error' };
   }
   if (shared.length > 1) {
     const list = shared.map((axis) => `'${axis.name}'`).join(', ');
-    report(context, 'TIER3003', `The contraction of ${shapes} shares the axes ${list}; exactly one shared axis besides 'batch' can be contracted.`, span);
+    report(context, 'TIER3003', `The contraction of ${shapes} shares the axes ${list}; exactly one shared axis besides 'batch' can be contracted.`, span, declaredAt(left, right));
     return { kind: 'error' };
   }
   const k = shared[0]!;
@@ -170,7 +183,7 @@ function order(type: TensorType, wanted: Axis[]): number[] {
 export function alignMask(context: LowerContext, mask: TensorValue, x: TensorValue, span: Span): TensorValue | undefined {
   const missing = mask.type.axes.find((axis) => !x.type.axes.some((own) => own.name === axis.name));
   if (missing !== undefined) {
-    report(context, 'TIER3016', `Mask '${mask.label}' has axis '${missing.name}', which '${x.label}' ${formatAxes(x.type)} lacks.`, span);
+    report(context, 'TIER3016', `Mask '${mask.label}' has axis '${missing.name}', which '${x.label}' ${formatAxes(x.type)} lacks.`, span, declaredAt(mask, x));
     return undefined;
   }
   if (!checkSizes(context, x, mask, span)) return undefined;
