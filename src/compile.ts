@@ -19,8 +19,11 @@ export type SpecInput =
   | string
   | {
       entry: string;
-      /** Reads files; defaults to an in-memory host over `files`. */
-      host?: CompilerHost;
+      /**
+       * Reads files: a CompilerHost, or any object whose `readFile` returns the text or undefined
+       * for a missing file. Defaults to an in-memory host over `files`.
+       */
+      host?: CompilerHost | SpecReader;
       /** File texts by absolute path, for an in-memory host. */
       files?: Record<string, string>;
       /** Working directory for a relative entry and for display paths; default '/'. */
@@ -41,9 +44,29 @@ export interface CheckReport {
   failedPhase: string | undefined;
 }
 
+/** A minimal file reader: the text of an absolute path, or undefined when there is no such file. */
+export interface SpecReader {
+  readFile(path: string): string | undefined;
+}
+
+/** Turns a reader that returns undefined for a missing file into a CompilerHost. */
+function hostOf(reader: CompilerHost | SpecReader, cwd: string): CompilerHost {
+  if ('realpath' in reader && 'cwd' in reader) return reader as CompilerHost;
+  return {
+    cwd,
+    realpath: (path) => path,
+    readFile: (path) => {
+      const text = reader.readFile(path);
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file '${path}'`), { code: 'ENOENT' });
+      return text;
+    },
+  };
+}
+
 function stateOf(input: SpecInput): SemanticState {
   if (typeof input === 'string') return frontendState('/spec.tier', memoryHost({ '/spec.tier': input }, '/'));
-  const host = input.host ?? memoryHost(input.files ?? {}, input.cwd ?? '/');
+  const cwd = input.cwd ?? '/';
+  const host = input.host === undefined ? memoryHost(input.files ?? {}, cwd) : hostOf(input.host, cwd);
   return frontendState(input.entry, host);
 }
 

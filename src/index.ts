@@ -10,7 +10,7 @@ export { renderDiagnostics, renderDiagnosticsJson, closestMatch, didYouMean, typ
 export { checkSpec, type CheckResult } from './driver/check.js';
 export * as data from './data/index.js';
 export { createLoader, loadTokenizer, encodeBatch, readManifest, type Batch, type DataLoader, type LoaderOptions, type LoaderCursor, type TextTokenizer, type EncodedBatch, type ManifestOptions, type ManifestRow } from './data/index.js';
-export { check, compile, checkPhases, type SpecInput, type CheckReport, type CompileReport, type CompileRequest, type CompileTarget, type Artifact } from './compile.js';
+export { check, compile, checkPhases, type SpecInput, type SpecReader, type CheckReport, type CompileReport, type CompileRequest, type CompileTarget, type Artifact } from './compile.js';
 export { explain, type ExplainOptions, type ExplainReport, type ExplainedModel, type ExplainedValue, type ExplainedComponent } from './explain.js';
 export { readConfigs, applyFreeze, preprocessFor, type SpecConfigs, type DataConfig, type PreprocessConfig, type TrainConfig, type EvalConfig, type ExportConfig, type OptimizerConfig, type LrSchedule, type CheckpointConfig, type Duration, type ZeroShotConfig, type HeatmapConfig, type OnnxGraphName } from './config/index.js';
 export { lowerProgram, type LoweredModel, type NamedValue, type LowerSettings, type ComponentOptions } from './lower/index.js';

@@ -43,7 +43,9 @@ export function declareHead(context: LowerContext, scope: Scope, decl: HeadDecl,
         context.applyingHead = saved.head;
       }
       if (result.kind !== 'tensor') return result;
-      const axes = result.type.axes.map((axis, i) => (i === result.type.axes.length - 1 ? { name: HEAD_AXIS, size: axis.size } : axis));
+      // Only a sequence or a vector has its features last; a 4-D feature map keeps its axis names.
+      const last = result.type.axes.length <= 3 ? result.type.axes.length - 1 : -1;
+      const axes = result.type.axes.map((axis, i) => (i === last ? { name: HEAD_AXIS, size: axis.size } : axis));
       const value: TensorValue = { ...result, type: { dtype: result.type.dtype, axes }, label: `${name}(${input.label})`, normalizedOver: undefined };
       memo.set(input.id, value);
       return value;

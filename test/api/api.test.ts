@@ -45,6 +45,14 @@ describe('check', () => {
     expect(result.diagnostics.map((d) => [d.code, d.span?.file, d.span?.start.line])).toEqual([['TIER3002', 'spec.tier', 7]]);
   });
 
+  it('reads files through a plain reader', () => {
+    const files = new Map([['/w/spec.tier', SMALL]]);
+    const result = tierc.check({ entry: 'spec.tier', cwd: '/w', host: { readFile: (path: string) => files.get(path) } });
+    expect(result.ok).toBe(true);
+    const missing = tierc.check({ entry: 'none.tier', cwd: '/w', host: { readFile: (path: string) => files.get(path) } });
+    expect(missing.diagnostics.map((d) => d.code)).toEqual(['TIER2004']);
+  });
+
   it('resolves imports through an in-memory host', () => {
     const files = {
       '/work/heads.tier': 'block proj(width) {\n  linear(out: width) | gelu\n}\n',
