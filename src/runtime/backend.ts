@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -39,8 +39,8 @@ export interface SelectBackendOptions {
   force?: BackendName;
   /** Probe every candidate (for `tierc doctor`), not only until the first that works. */
   probeAll?: boolean;
-  /** Load the threaded wasm build through `withNodeWasmThreads` (see the NOTE there). */
-  wasmThreads?: boolean;
+  /** Threads for the wasm backend's XNNPACK pool; above 1 loads the threaded build through `withNodeWasmThreads`. */
+  wasmThreads?: number;
 }
 
 const PACKAGES: Record<BackendName, string> = {
@@ -71,7 +71,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       probes.push({ name, packageName: PACKAGES[name], status: 'not-tried', reason: `'${chosen}' comes first in the order of preference.` });
       continue;
     }
-    const probe = await probeBackend(name, options.wasmThreads === true);
+    const probe = await probeBackend(name, options.wasmThreads ?? 1);
     probes.push(probe);
     if (probe.status === 'available' && chosen === undefined) {
       chosen = name;
@@ -97,7 +97,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   return report;
 }
 
-async function probeBackend(name: BackendName, wasmThreads: boolean): Promise<BackendProbe> {
+async function probeBackend(name: BackendName, wasmThreads: number): Promise<BackendProbe> {
   const packageName = PACKAGES[name];
   const probe = (status: BackendProbe['status'], reason: string): BackendProbe => ({ name, packageName, status, reason });
   try {
@@ -115,7 +115,7 @@ async function probeBackend(name: BackendName, wasmThreads: boolean): Promise<Ba
   }
   try {
     const activate = () => tf.setBackend(name);
-    const activated = name === 'wasm' && wasmThreads ? await withNodeWasmThreads(activate) : await activate();
+    const activated = name === 'wasm' && wasmThreads > 1 ? await withNodeWasmThreads(wasmThreads, activate) : await activate();
     if (!activated) return probe('failed', `The '${name}' backend failed to initialize.`);
     await tf.ready();
     // A tiny computation proves the backend runs, not only that it registered.
@@ -147,15 +147,19 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Runs `init` with the threaded wasm build loadable under Node. The wasm backend creates its
- * pthread workers from blob URLs, which Node's worker_threads cannot load. This function
- * writes the worker and module scripts to a temporary folder and returns file paths instead.
+ * Runs `init` with the threaded wasm build loadable under Node, with a pool of `threads`.
+ * The wasm backend creates its pthread workers from blob URLs, which Node's worker_threads
+ * cannot load. This function writes the worker and module scripts to a temporary folder and
+ * returns file paths instead. The backend sizes its pool as half the logical cores (it
+ * assumes two hardware threads per core), so `os.cpus()` reports 2·threads entries while the
+ * module initializes.
  *
- * NOTE: with tfjs-backend-wasm 4.22.0 on Node 20 the threaded build then loads and computes
- * correctly, but XNNPACK's thread pool still reports one thread and matmuls run no faster,
- * so `selectBackend` uses it only when asked (`wasmThreads: true`).
+ * NOTE: the threaded build loads and computes correctly (tfjs-backend-wasm 4.22.0, Node 20),
+ * but on a 2-core machine shared with other work a 2-thread matmul ran no faster than one
+ * thread. The gain on an idle machine is not measured, so `selectBackend` uses one thread
+ * unless asked.
  */
-export async function withNodeWasmThreads<T>(init: () => Promise<T>): Promise<T> {
+export async function withNodeWasmThreads<T>(threads: number, init: () => Promise<T>): Promise<T> {
   const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   const folder = mkdtempSync(join(tmpdir(), 'tierc-wasm-'));
   const RealBlob = globalThis.Blob;
@@ -172,11 +176,17 @@ export async function withNodeWasmThreads<T>(init: () => Promise<T>): Promise<T>
   };
   (globalThis as { Blob: unknown }).Blob = FileBlob;
   URL.createObjectURL = (object: unknown) => ((object as { tiercPath?: string }).tiercPath ?? realCreate(object as Blob));
+  const realCpus = os.cpus;
+  os.cpus = () => {
+    const cores = realCpus();
+    return Array.from({ length: 2 * threads }, (_, i) => cores[i % Math.max(cores.length, 1)]!);
+  };
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   try {
     return await init();
   } finally {
     globalThis.Blob = RealBlob;
     URL.createObjectURL = realCreate;
+    os.cpus = realCpus;
   }
 }

@@ -41,6 +41,8 @@ export interface TrainOptions {
   metricsFile?: string;
   /** Force a backend; by default the fastest available one is chosen. */
   backend?: BackendName;
+  /** Threads of the wasm backend (see `withNodeWasmThreads`); default 1. */
+  wasmThreads?: number;
   /** Starting values by parameter name (from `initializeParams` or pretrained files); missing ones are an error. */
   initialWeights: Map<string, Float32Array>;
 }
@@ -66,7 +68,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   const info = model.MODEL;
   let report: BackendReport;
   try {
-    report = await selectBackend(options.backend ? { force: options.backend } : {});
+    report = await selectBackend({ ...(options.backend ? { force: options.backend } : {}), ...(options.wasmThreads ? { wasmThreads: options.wasmThreads } : {}) });
   } catch (error) {
     throw new TrainingError('TIER6014', (error as Error).message);
   }

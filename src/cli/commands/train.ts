@@ -30,6 +30,7 @@ interface TrainFlags {
   backend?: string;
   out?: string;
   resume?: boolean;
+  wasmThreads?: string;
 }
 
 function wholeNumber(flag: string, text: string | undefined, context: CliContext): number | undefined | null {
@@ -63,7 +64,8 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   const stepsFlag = wholeNumber('--steps', flags.steps, context);
   const batchFlag = wholeNumber('--batch', flags.batch, context);
   const seedFlag = wholeNumber('--seed', flags.seed, context);
-  if (stepsFlag === null || batchFlag === null || seedFlag === null) return;
+  const threadsFlag = wholeNumber('--wasm-threads', flags.wasmThreads, context);
+  if (stepsFlag === null || batchFlag === null || seedFlag === null || threadsFlag === null) return;
   if (flags.backend !== undefined && !isBackendName(flags.backend)) {
     io.stderr(`tierc train: unknown backend '${flags.backend}'; use tensorflow-gpu, tensorflow, wasm or cpu.\n`);
     context.setExitCode(ExitCode.usage);
@@ -108,6 +110,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   const options = trainOptionsFromConfig(config, steps, seedFlag, outDir);
   if (flags.backend !== undefined && isBackendName(flags.backend)) options.backend = flags.backend;
   if (flags.resume) options.resume = true;
+  if (threadsFlag !== undefined && threadsFlag > 1) options.wasmThreads = threadsFlag;
   const model = compileTfjs(lowered.module, { specFile: lowered.span.file });
   // NOTE: batches are synthetic until the data loader is wired to the spec's data block.
   const data = syntheticSourceFor(model.MODEL, batchFlag ?? config?.batch ?? 8, options.seed, model.MODEL.vocabSize ?? 1000);
@@ -150,6 +153,7 @@ export const trainCommand: CliCommand = {
       .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
       .option('-o, --out <dir>', 'run folder for metrics.jsonl and checkpoints/ (default: runs/<model>)')
       .option('--resume', 'continue from the newest checkpoint in the run folder')
+      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1; not yet used when the train block reads the spec data)')
       .action((spec: string, flags: TrainFlags) => runTrain(spec, flags, context));
   },
 };

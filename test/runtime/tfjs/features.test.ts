@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startingWeights, trainModule } from '../../../src/backends/tfjs/index.js';
@@ -120,3 +121,26 @@ describe('starting weights and batches', () => {
 function fixedSource(batch: Batch): DataSource {
   return { next: async () => batch, cursor: () => 0, seek: () => {} };
 }
+
+describe('wasm threads', () => {
+  it('threaded build trains like one thread', async () => {
+    const script = [
+      "import { clipTierModule, trainModule } from './dist/backends/tfjs/index.js';",
+      "import { syntheticDataSource } from './dist/runtime/index.js';",
+      'const sizes = { image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: "quick_gelu" };',
+      'const threads = Number(process.argv[1]);',
+      'const losses = []; let used = 0;',
+      'await trainModule(clipTierModule(sizes), { steps: 2, seed: 1, optimizer: { kind: "adam", lr: 1e-3 }, backend: "wasm", wasmThreads: threads },',
+      '  syntheticDataSource({ batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 1 }),',
+      '  { onStart: (i) => (used = i.backend.wasmThreads), onStep: (m) => losses.push(m.loss) });',
+      'console.log(JSON.stringify({ used, losses }));',
+      'process.exit(0);',
+    ].join('\n');
+    const runWith = (threads: number) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, String(threads)], { encoding: 'utf8' })) as { used: number; losses: number[] };
+    const one = runWith(1);
+    const two = runWith(2);
+    expect(one.used).toBe(1);
+    expect(two.used).toBe(2);
+    two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i]!, 5));
+  });
+});
