@@ -74,7 +74,7 @@ export interface EvalSpecResult {
   entropy: {
     /** Entropy of softmax over patches of the model's own `similarity` output (its temperature included). */
     model: EntropySummary | undefined;
-    /** The same over plain cosines at temperature 1, as the unmodified regularizer sees them. */
+    /** The same over plain cosines at temperature 1, the input of the unmodified regularizer. */
     cosine: EntropySummary | undefined;
   };
   outDir: string;

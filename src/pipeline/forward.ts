@@ -1,5 +1,5 @@
 // The tfjs forward pass of a compiled model with fixed weights, for evaluation and for checking
-// the ONNX graphs: runs the same in-memory program the trainer runs, in inference mode (no
+// the ONNX graphs. It runs the same in-memory program the trainer runs, in inference mode (no
 // dropout, batch norm on its running statistics), and copies the named outputs to plain arrays.
 import * as tf from '@tensorflow/tfjs-core';
 import { compileTfjs } from '../backends/tfjs/index.js';
@@ -74,7 +74,7 @@ export async function createForwardRunner(module: IrModule, weights: ReadonlyMap
   };
 }
 
-/** A batch of `count` zero images shaped like the model's image input, to run text prompts alone. */
+/** Creates `count` zero images shaped like the model's image input, to run text prompts alone. */
 export function blankImages(model: CompiledModel, count: number): Pick<Batch, 'images' | 'imageShape'> {
   const image = model.MODEL.inputs.find((input) => input.role === 'image');
   const dims = (image?.type.axes ?? []).slice(1).map((axis) => (typeof axis.size === 'number' ? axis.size : 1));

@@ -1,6 +1,6 @@
 // Opens a spec's data for training and evaluation, and adapts the data layer's loader to the
-// trainer's `DataSource`: epochs follow one another without end, and the cursor is the
-// loader's (epoch, batch index), so a resumed run continues with the batch it would have seen.
+// trainer's `DataSource`. Epochs follow one another without end. The cursor is the loader's
+// (epoch, batch index), so a resumed run continues with the batch it would have seen.
 import { openDataset, trainingTransforms, type Dataset, type DataLoader, type Batch as LoaderBatch, type LoaderCursor, type TransformSpec } from '../data/index.js';
 import type { Batch, DataSource } from '../runtime/data.js';
 import type { SpecPlan } from './spec.js';
@@ -9,9 +9,9 @@ import { requireData } from './spec.js';
 const cropOps = new Set(['center_crop', 'random_resized_crop']);
 
 /**
- * The training steps. An augmentation with its own crop replaces the preprocessing crop (as the
- * data layer's `trainingTransforms` does); one without a crop, such as a lone random_affine, goes
- * after the preprocessing crop, so the images still end at the crop's fixed size.
+ * Builds the training steps. An augmentation with its own crop replaces the preprocessing crop,
+ * as the data layer's `trainingTransforms` does. One without a crop, such as a lone
+ * random_affine, goes after the preprocessing crop, so the images still end at a fixed size.
  */
 export function specTrainingSteps(preprocess: readonly TransformSpec[], augment: readonly TransformSpec[]): TransformSpec[] {
   if (augment.some((step) => cropOps.has(step.op))) return trainingTransforms(preprocess, augment);
@@ -46,7 +46,7 @@ export function toTrainerBatch(batch: LoaderBatch): Batch {
   };
 }
 
-/** A never-ending `DataSource` over the epochs of `loader`; close the loader when training ends. */
+/** Wraps `loader` in a `DataSource` that runs epoch after epoch; close the loader when training ends. */
 export function loaderDataSource(loader: DataLoader): DataSource {
   let cursor: LoaderCursor = { epoch: 0, index: 0 };
   let iterator: AsyncGenerator<LoaderBatch, void, undefined> | undefined;

@@ -1,7 +1,7 @@
-// Trains the model of a spec on the spec's own data: opens the train split through the data
-// layer, compiles the model for tfjs in memory, runs the trainer with the train block's
-// optimizer, schedule, seed and checkpoints, and writes the run directory (settings.json,
-// metrics.jsonl, checkpoints/) in the layout the report reads.
+// Trains the model of a spec on the spec's own data. The train split comes through the data
+// layer and the model is compiled for tfjs in memory. The trainer gets the train block's
+// optimizer, schedule, seed and checkpoints, and the run directory (settings.json,
+// metrics.jsonl, checkpoints/) is written in the layout the report reads.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileTfjs } from '../backends/tfjs/index.js';
@@ -51,10 +51,13 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
     throw new PipelineError([makeDiagnostic('TIER8001', `Model '${plan.model.name}' has no train block; add 'train { model: ${plan.model.name} … }' to the spec.`, plan.model.span)], plan.checked.sources);
   }
   const outDir = resolve(options.cwd, options.outDir ?? `runs/${plan.model.name}`);
+  if (options.resume !== true && hasCheckpoints(outDir)) {
+    throw new PipelineError([makeDiagnostic('TIER8001', `The run folder '${outDir}' already has checkpoints; pass --resume to continue that run, or choose another folder with --out.`, config.span)], plan.checked.sources);
+  }
   const batch = options.batch ?? config.batch;
   const seed = options.seed ?? config.seed;
   const dataset = openSpecDataset(plan, 'train on', true);
-  // Training drops the last short batch, so no step sees a batch too small for contrastive negatives.
+  // Training drops the last short batch, so no step gets a batch too small for contrastive negatives.
   const loader = dataset.loader({ split: config.data.split, batchSize: batch, training: true, seed, workers: options.workers ?? 1, dropLast: true });
   try {
     const batchesPerEpoch = loader.batchesPerEpoch;
@@ -122,7 +125,7 @@ function checkpointOptions(config: TrainConfig, outDir: string, steps: number, b
   return { dir: `${outDir}/checkpoints`, every: Math.max(1, Math.min(every, Math.max(1, steps))), keepLast: config.checkpoint.keep.count, keepBest: 0 };
 }
 
-/** Whether `dir` already has checkpoints, for refusing to mix two runs in one folder. */
+/** Returns whether the run folder `dir` has checkpoints, so that a new run does not mix with an old one. */
 export function hasCheckpoints(dir: string): boolean {
   return existsSync(`${dir}/checkpoints`) && listCheckpoints(`${dir}/checkpoints`).length > 0;
 }

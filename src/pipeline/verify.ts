@@ -1,5 +1,5 @@
-// Checks the ONNX graphs of a trained model against the tfjs forward pass: both get the same
-// weights and the same batch of the spec's own data, every graph runs in onnxruntime-node, and
+// Checks the ONNX graphs of a trained model against the tfjs forward pass. Both get the same
+// weights and the same batch of the spec's own data. Every graph runs in onnxruntime-node, and
 // each output's maximum absolute and relative difference is compared with the tolerance. The
 // zero-shot graph gets the prompt embeddings of the trained text tower and is compared with the
 // evaluation layer's scores. With `exportDir` the checked graphs are also written there.

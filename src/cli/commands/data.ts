@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { checkDataset, contactSheet, DataError, formatIssue, generatePhantom, synthesizePhantom, type DataCheckReport, type DataIssue } from '../../data/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, type CliIo } from '../io.js';
+import { runSpecDataCheck } from '../pipeline/data-check.js';
 
 /** Creates a progress bar on stderr that is shown only when the output is a terminal. */
 export function progressBar(io: CliIo, label: string): { update(done: number, total: number): void; stop(): void } {
@@ -29,6 +30,7 @@ export function progressBar(io: CliIo, label: string): { update(done: number, to
 }
 
 interface CheckFlags {
+  // Required without a spec; runCheck rejects their absence with a usage error.
   manifest: string;
   root: string;
   imageColumn: string;
@@ -52,6 +54,13 @@ function listFlag(value: string | undefined): string[] | undefined {
 
 async function runCheck(flags: CheckFlags, context: CliContext): Promise<void> {
   const { io } = context;
+  const missing = (['manifest', 'root', 'imageColumn', 'textColumn'] as const).filter((name) => (flags[name] as string | undefined) === undefined);
+  if (missing.length > 0) {
+    const names = missing.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
+    io.stderr(`tierc data check: pass a spec, or the options ${names}.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
   const resolve = (file: string): string => path.resolve(io.cwd, file);
   const maxLen = flags.maxLen !== undefined ? Number(flags.maxLen) : 128;
   if (!(Number.isInteger(maxLen) && maxLen > 0)) {
@@ -169,10 +178,11 @@ export const dataCommand: CliCommand = {
     data
       .command('check')
       .description('Read every row of a manifest and report what would stop training, with row numbers.')
-      .requiredOption('--manifest <file>', 'CSV or JSONL manifest')
-      .requiredOption('--root <dir>', 'folder that image paths are relative to')
-      .requiredOption('--image-column <name>', 'column with the image path')
-      .requiredOption('--text-column <name>', 'column with the report text')
+      .argument('[spec]', 'a .tier spec: check the data of its data and preprocess blocks instead of the options below')
+      .option('--manifest <file>', 'CSV or JSONL manifest (required without a spec)')
+      .option('--root <dir>', 'folder that image paths are relative to (required without a spec)')
+      .option('--image-column <name>', 'column with the image path (required without a spec)')
+      .option('--text-column <name>', 'column with the report text (required without a spec)')
       .option('--labels <names>', 'comma-separated label columns (values 1, 0, -1 uncertain, blank)')
       .addOption(new Option('--uncertain <policy>', 'meaning of -1 labels').choices(['positive', 'negative', 'ignore']).default('ignore'))
       .addOption(new Option('--blank <policy>', 'meaning of blank labels').choices(['negative', 'ignore']).default('negative'))
@@ -184,7 +194,7 @@ export const dataCommand: CliCommand = {
       .addOption(new Option('--channels <n>', 'channels the model reads').choices(['1', '3']).default('1'))
       .option('--max-dimension <n>', 'largest image width or height accepted, in pixels', '16384')
       .option('--json', 'print the report as JSON')
-      .action((flags: CheckFlags) => guarded(context, () => runCheck(flags, context)));
+      .action((spec: string | undefined, flags: CheckFlags) => (spec !== undefined ? runSpecDataCheck(spec, flags, context) : guarded(context, () => runCheck(flags, context))));
     data
       .command('phantom')
       .description('Write the synthetic chest radiograph phantom: images, finding masks, reports, manifest.csv and vocab.txt.')

@@ -12,5 +12,6 @@ import { runCommand } from './run.js';
 import { tokenizerCommand } from './tokenizer.js';
 import { doctorCommand } from './doctor.js';
 import { trainCommand } from './train.js';
+import { verifyCommand } from './verify.js';
 
-export const commands: CliCommand[] = [checkCommand, explainCommand, compileCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand, trainCommand, doctorCommand];
+export const commands: CliCommand[] = [checkCommand, explainCommand, compileCommand, fmtCommand, dataCommand, tokenizerCommand, evalCommand, reportCommand, dumpCommand, runCommand, trainCommand, verifyCommand, doctorCommand];

@@ -65,7 +65,7 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
   });
 }
 
-/** The AUROC table, the localization table and the entropy lines as aligned text. */
+/** Formats the AUROC table, the localization table and the entropy lines as aligned text. */
 export function formatSpecEvaluation(result: EvalSpecResult): string {
   const lines: string[] = [];
   lines.push(`Zero-shot evaluation of '${result.model}' on eval '${result.eval}' (split '${result.split}', ${result.images} images, ${result.checkpoints.length} checkpoint${result.checkpoints.length === 1 ? '' : 's'}, tfjs-${result.backend})`, '');

@@ -79,7 +79,7 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
   });
 }
 
-/** The phantom's manifest lives in a folder named phantom; its reports say the data are synthetic. */
+/** Returns whether the manifest sits in a folder named phantom, so the report marks the data as synthetic. */
 function isPhantom(plan: SpecPlan): boolean {
   return /[/\\]phantom[/\\]/.test(plan.data?.manifest ?? '');
 }

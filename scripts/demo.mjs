@@ -1,0 +1,170 @@
+// `npm run demo`: the whole TIER pipeline on the synthetic chest radiograph phantom, on the CPU.
+// It generates the phantom if it is missing. It trains specs/phantom_small.tier (entropy weights
+// 0.1) and specs/phantom_baseline.tier (weights 0) with the same seed, batch and steps, and
+// evaluates both on the test split (zero-shot AUROC, localization, token-to-patch entropy). It
+// then writes one HTML report comparing them, exports the regularized model to ONNX, checks it
+// against onnxruntime and prints a summary table. The data are synthetic: the numbers show that the
+// pipeline works and how the regularizer moves the entropy, not anything about real x-rays.
+//
+// Environment: TIERC_DEMO_STEPS (default 70) and TIERC_DEMO_BATCH (default 16) set the training
+// budget of each model; TIERC_DEMO_BACKEND forces a tfjs backend.
+import { existsSync, mkdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+if (!existsSync(path.join(dist, 'pipeline', 'index.js'))) {
+  process.stderr.write('demo: the compiled library is missing; run `npm run build` first.\n');
+  process.exit(1);
+}
+const { generatePhantom } = await import(path.join(dist, 'data', 'index.js'));
+const pipeline = await import(path.join(dist, 'pipeline', 'index.js'));
+const report = await import(path.join(dist, 'report', 'index.js'));
+const { renderDiagnostics } = await import(path.join(dist, 'diagnostics', 'index.js'));
+
+const steps = Number(process.env.TIERC_DEMO_STEPS ?? 70);
+const batch = Number(process.env.TIERC_DEMO_BATCH ?? 16);
+const backend = process.env.TIERC_DEMO_BACKEND;
+const phantomDir = path.join(root, 'specs', 'data', 'phantom');
+const runsDir = path.join(root, 'runs');
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const log = (text) => process.stderr.write(`[demo ${elapsed()}] ${text}\n`);
+
+try {
+  await main();
+} catch (error) {
+  if (error?.diagnostics) process.stderr.write(renderDiagnostics(error.diagnostics, { sources: (file) => error.sources?.get(file) }));
+  else if (error?.diagnostic) process.stderr.write(renderDiagnostics([error.diagnostic], {}));
+  else if (error?.issue) process.stderr.write(`demo: ${error.message}\n`);
+  else throw error;
+  process.exitCode = 1;
+}
+
+async function main() {
+  if (!existsSync(path.join(phantomDir, 'manifest.csv'))) {
+    log(`generating the synthetic phantom in ${path.relative(root, phantomDir)}`);
+    const summary = await generatePhantom({ outDir: phantomDir, n: 600, size: 128, seed: 1, force: true });
+    log(`phantom: ${summary.images ?? 600} images`);
+  } else {
+    log(`using the phantom in ${path.relative(root, phantomDir)}`);
+  }
+
+  const models = [
+    { spec: 'specs/phantom_small.tier', label: 'TIER (λ = 0.1, sim / 0.1)' },
+    { spec: 'specs/phantom_baseline.tier', label: 'baseline (λ = 0)' },
+  ];
+  for (const model of models) {
+    model.plan = pipeline.loadSpecPlan(model.spec, { cwd: root });
+    model.outDir = path.join(runsDir, model.plan.model.name);
+    // The demo owns these run folders: a fresh run never resumes an older one.
+    rmSync(model.outDir, { recursive: true, force: true });
+    log(`training ${model.plan.model.name} for ${steps} steps of ${batch}`);
+    let lastPrint = 0;
+    model.train = await pipeline.trainSpec(model.plan, { cwd: root, outDir: model.outDir, steps, batch, ...(backend ? { backend } : {}), settings: { data: { name: 'chest radiograph phantom', synthetic: true, description: '600 synthetic 128×128 images, seed 1' } } }, {
+      onStep(m) {
+        if (m.step === steps || performance.now() - lastPrint > 30000) {
+          lastPrint = performance.now();
+          log(`  step ${m.step}/${steps} loss ${m.loss.toFixed(4)} (${Object.entries(m.terms).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')})`);
+        }
+      },
+    });
+    log(`  trained in ${model.train.seconds.toFixed(0)} s on ${model.train.backend}`);
+  }
+  for (const model of models) {
+    log(`evaluating ${model.plan.model.name} on the test split`);
+    model.eval = await pipeline.evaluateSpec(model.plan, { cwd: root, weights: [model.outDir], eval: 'phantom_test', outDir: model.outDir, name: model.label, ...(backend ? { backend } : {}) });
+  }
+
+  const [regularized, baseline] = models;
+  const compareDir = path.join(runsDir, 'phantom_demo');
+  rmSync(compareDir, { recursive: true, force: true });
+  mkdirSync(compareDir, { recursive: true });
+  writeComparison(compareDir, regularized, baseline);
+  const reportFile = path.join(compareDir, 'report.html');
+  log('writing the HTML report');
+  const built = await report.writeReport(compareDir, reportFile, { title: 'tierc demo: TIER vs baseline on the synthetic phantom' });
+
+  log('exporting ONNX and checking it against onnxruntime-node');
+  const verified = await pipeline.verifySpec(regularized.plan, { cwd: root, weights: regularized.outDir, exportDir: path.join(regularized.outDir, 'onnx'), ...(backend ? { backend } : {}) });
+
+  printSummary(models, verified, reportFile, built);
+  if (!verified.ok) process.exitCode = 1;
+}
+
+/** Writes a run folder with both models: regularized curves and heatmaps, both AUROC tables and both similarity sets. */
+function writeComparison(dir, regularized, baseline) {
+  const settings = JSON.parse(readFileSync(path.join(regularized.outDir, 'settings.json'), 'utf8'));
+  report.writeSettings(dir, { ...settings, spec: { ...settings.spec, name: 'phantom_small vs phantom_baseline' }, compared: [regularized.label, baseline.label] });
+  cpSync(path.join(regularized.outDir, 'metrics.jsonl'), path.join(dir, 'metrics.jsonl'));
+  cpSync(path.join(regularized.outDir, 'heatmaps.json'), path.join(dir, 'heatmaps.json'));
+  cpSync(path.join(regularized.outDir, 'heatmaps'), path.join(dir, 'heatmaps'), { recursive: true });
+  report.writeEvaluation(dir, [regularized, baseline].map((model) => ({ name: model.label, table: model.eval.table })));
+  const similarity = [regularized, baseline].map((model) => {
+    const file = path.join(model.outDir, 'similarity.json');
+    const body = JSON.parse(readFileSync(file, 'utf8'));
+    const entry = body.models[0];
+    const loaded = { name: model.label, similarity: report.readTensor(model.outDir, entry.similarity, file, 'similarity') };
+    if (entry.tokenSimilarity) loaded.tokenSimilarity = report.readTensor(model.outDir, entry.tokenSimilarity, file, 'tokenSimilarity');
+    if (entry.tokenCounts) loaded.tokenCounts = entry.tokenCounts;
+    return loaded;
+  });
+  report.writeSimilarityInputs(dir, 'pooled', similarity);
+}
+
+/**
+ * Computes the lowest entropy of softmax(cos / temperature) over n patches, reached with k cosines
+ * at +1 and the rest at -1; `peaks` fixes k, otherwise the best k is searched.
+ */
+function lowestEntropy(n, temperature, peaks) {
+  const entropyWith = (k) => {
+    const high = Math.exp(2 / temperature);
+    const total = k * high + (n - k);
+    const p = high / total;
+    const q = 1 / total;
+    return -(k * p * Math.log(p) + (n - k) * q * Math.log(q));
+  };
+  if (peaks !== undefined) return { entropy: entropyWith(peaks), peaks };
+  let best = { entropy: Infinity, peaks: 1 };
+  for (let k = 1; k < n; k++) {
+    const entropy = entropyWith(k);
+    if (entropy < best.entropy) best = { entropy, peaks: k };
+  }
+  return best;
+}
+
+function printSummary(models, verified, reportFile, built) {
+  const fmt = (value, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+  const header = ['model', 'mean AUROC', 'pointing game', 'mask hit rate', 'entropy (model sim)', 'entropy (cos, T=1)', 'train time'];
+  const rows = models.map((m) => [
+    m.label,
+    fmt(m.eval.meanAuroc),
+    fmt(m.eval.meanPointingGame),
+    fmt(m.eval.meanHitRate),
+    fmt(m.eval.entropy.model?.mean, 4),
+    fmt(m.eval.entropy.cosine?.mean, 4),
+    `${m.train.seconds.toFixed(0)} s`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  const [reg, base] = models;
+  const out = [];
+  out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
+  out.push(line(header), ...rows.map(line), '');
+  const uniform = reg.eval.entropy.model?.uniform;
+  out.push(`Entropy is of each report token's softmax over the ${Math.round(Math.exp(uniform ?? 0))} patches (uniform = ${fmt(uniform, 4)} nats); lower means sharper token-to-patch attention.`);
+  const dModel = (reg.eval.entropy.model?.mean ?? NaN) - (base.eval.entropy.model?.mean ?? NaN);
+  const dCos = (reg.eval.entropy.cosine?.mean ?? NaN) - (base.eval.entropy.cosine?.mean ?? NaN);
+  out.push(`Regularized minus baseline: entropy ${fmt(dModel, 4)} at the spec's temperature 0.1, ${fmt(dCos, 4)} on plain cosines at temperature 1; AUROC ${fmt(reg.eval.meanAuroc - base.eval.meanAuroc)}; pointing game ${fmt((reg.eval.meanPointingGame ?? NaN) - (base.eval.meanPointingGame ?? NaN))}.`);
+  const patches = Math.round(Math.exp(uniform ?? 0));
+  const single = lowestEntropy(patches, 1, 1);
+  const floor = lowestEntropy(patches, 1);
+  out.push(`At temperature 1 a cosine in [-1, 1] keeps the entropy over ${patches} patches within ${fmt(floor.entropy, 3)}..${fmt(Math.log(patches), 3)} nats (${fmt(single.entropy, 3)} with one patch at +1, ${fmt(floor.entropy, 3)} with ${floor.peaks} at +1), so the faithful regularizer can barely move it.`);
+  out.push(`The phantom spec divides the similarity by 0.1, which widens the range to ${fmt(lowestEntropy(patches, 0.1).entropy, 3)}..${fmt(Math.log(patches), 3)} nats.`);
+  const worst = verified.comparisons.reduce((max, c) => Math.max(max, c.maxAbsDiff), 0);
+  out.push(`ONNX check: ${verified.comparisons.length} outputs of ${new Set(verified.comparisons.map((c) => c.graph)).size} graphs, max abs diff ${worst.toExponential(2)} (tolerance ${verified.tolerance}): ${verified.ok ? 'ok' : 'FAILED'}; graphs in ${path.relative(root, path.join(reg.outDir, 'onnx'))}`);
+  out.push(`Report: ${path.relative(root, reportFile)} (${built.sections.join(', ')})`);
+  out.push(`Total time ${elapsed()}.`, '');
+  process.stdout.write(out.join('\n') + '\n');
+}
