@@ -75,7 +75,10 @@ export interface TrainConfig extends ConfigBase {
   schedule: LrSchedule;
   /** Random steps applied before the preprocess pipeline's image steps. */
   augment: TransformSpec[];
-  /** Parameter name prefixes that stay fixed, in addition to the encoders' `freeze` options. */
+  /**
+   * Parameter name prefixes that stay fixed, in addition to the encoders' `freeze` options. The
+   * lowered module of the trained model already has these parameters marked not trainable.
+   */
   freeze: string[];
   checkpoint: CheckpointConfig;
   seed: number;

@@ -52,7 +52,9 @@ export const lowerPhase: Phase<SemanticState> = {
     for (const train of configs.train) {
       const model = result.models.find((candidate) => candidate.name === train.model);
       if (model === undefined || train.freeze.length === 0) continue;
+      // The train block's freeze list is part of how this model trains, so the module carries it.
       const { module, unmatched } = applyFreeze(model.module, train.freeze);
+      model.module = module;
       for (const prefix of unmatched) {
         diagnostics.push(makeDiagnostic('TIER2106', `Freeze pattern '${prefix}' matches no parameter of model '${model.name}'; parameter names start with ${[...new Set(module.params.map((p) => p.name.split('.')[0]))].map((n) => `'${n}'`).join(', ')}.`, train.span));
       }

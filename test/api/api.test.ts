@@ -94,3 +94,28 @@ describe('explain', () => {
     expect(text.options['layers']).toEqual({ value: 12, default: false });
   });
 });
+
+describe('train freeze', () => {
+  it('freezes the parameters under the train block patterns', () => {
+    const spec = `${SMALL}
+data d {
+  manifest: "d.csv"
+  image: column "path", root "images"
+  text: column "report"
+}
+
+train {
+  model: m
+  data: d
+  freeze: [text.embeddings, image.transformer.resblocks[0]]
+}
+`;
+    const result = tierc.check(spec);
+    expect(result.ok).toBe(true);
+    const frozen = result.models[0]!.module.params.filter((param) => !param.trainable && param.role !== 'buffer').map((param) => param.name);
+    expect(frozen.length).toBeGreaterThan(0);
+    expect(frozen.every((name) => name.startsWith('text.embeddings.') || name.startsWith('image.transformer.resblocks.0.'))).toBe(true);
+    expect(frozen).toContain('text.embeddings.word_embeddings.weight');
+    expect(frozen).toContain('image.transformer.resblocks.0.attn.in_proj_weight');
+  });
+});
