@@ -107,7 +107,10 @@ export function declareEncoder(context: LowerContext, scope: Scope, decl: Encode
     const id = outputs[port];
     if (id === undefined) continue;
     const type = context.b.typeOf(id);
-    const value: TensorValue = { kind: 'tensor', id, type: { dtype: type.dtype, axes: type.axes.map((axis) => ({ ...axis })) }, label: `${modality}.${member}`, declared: decl.span };
+    // An image encoder's full token sequence (class token and patches) must not share the name of
+    // the text axis 'token', or `text.tokens . image.tokens` would pair unrelated axes.
+    const axes = type.axes.map((axis) => (modality === 'image' && axis.name === 'token' ? { name: 'image_token', size: axis.size } : { ...axis }));
+    const value: TensorValue = { kind: 'tensor', id, type: { dtype: type.dtype, axes }, label: `${modality}.${member}`, declared: decl.span };
     context.sources.set(id, new Set<Modality>([modality]));
     if (modality === 'image' && (member === 'grid' || member === 'patches')) {
       if (!checkPatchAxis(context, value, decl)) return;

@@ -227,3 +227,11 @@ model m {${base}
     expect(d.value.type.axes.map((axis) => axis.name)).toEqual(['batch', 'token', 'width']);
   });
 });
+
+describe('encoder axis names', () => {
+  it('keeps the ViT token sequence apart from the text token axis', () => {
+    const model = lowerOne(TINY, 'tiny');
+    const tokens = model.named.find((value) => value.name === 'image.tokens')!;
+    expect(tokens.value.type.axes.map((axis) => axis.name)).toEqual(['batch', 'image_token', 'width']);
+  });
+});
