@@ -1,8 +1,8 @@
 // `tierc eval --scores FILE.json…` computes the zero-shot AUROC table (per label, bootstrap
 // intervals, macro mean) from precomputed scores and labels, prints it and writes it as JSON.
 // Several files, one per checkpoint, are ensembled by averaging their scores.
-// The spec-driven form `tierc eval SPEC --weights CKPT…` calls `evaluateZeroShot` from the
-// evaluation layer once a backend can embed images and prompts.
+// The spec-driven form `tierc eval SPEC --weights CKPT…` embeds images and prompts with the
+// tfjs forward pass and calls `evaluateZeroShot` (cli/pipeline/eval.ts).
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type ConfidenceInterval, type LabelPolicy } from '../../eval/index.js';
@@ -36,9 +36,8 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
     return;
   }
   if (flags.scores === undefined || spec !== undefined || flags.weights !== undefined) {
-    // NOTE: the spec-driven form needs a backend that embeds images and prompts; it will call evaluateZeroShot.
-    const what = spec === undefined && flags.weights === undefined ? 'No scores file was given' : 'Spec-driven evaluation (SPEC --weights CKPT...) is not available in this build';
-    io.stderr(`tierc eval: ${what}. Pass --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
+    const what = spec !== undefined ? 'A spec and --scores cannot be combined' : flags.weights !== undefined ? '--weights needs a spec' : 'No scores file or spec was given';
+    io.stderr(`tierc eval: ${what}. Pass a spec with --weights CKPT, or --scores FILE.json with {"labels": {NAME: [...]}, "scores": {NAME: [...]}}.\n`);
     context.setExitCode(ExitCode.usage);
     return;
   }

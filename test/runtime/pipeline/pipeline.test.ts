@@ -103,6 +103,16 @@ describe('spec pipeline on a tiny phantom', () => {
     expect(verifyIo.out.join('')).toContain('zeroshot');
   });
 
+  it('checks the spec data through the CLI', async () => {
+    const checked = captureIo(dir);
+    expect(await run(['data', 'check', 'tiny.tier'], checked.io)).toBe(0);
+    expect(checked.out.join('')).toContain('48 rows, 48 usable');
+    expect(checked.out.join('')).toContain('The dataset is ready for training.');
+    const usage = captureIo(dir);
+    expect(await run(['data', 'check'], usage.io)).toBe(2);
+    expect(usage.err.join('')).toContain('pass a spec, or the options --manifest, --root, --image-column, --text-column');
+  });
+
   it('rejects missing weights with exit code 1', async () => {
     const { io, err } = captureIo(dir);
     expect(await run(['eval', 'tiny.tier', '--weights', 'runs/none'], io)).toBe(1);
