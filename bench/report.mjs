@@ -81,7 +81,7 @@ function compileSection({ compile, cli, cliFailures }) {
   const phases = Object.entries(compile ?? {}).filter(([, e]) => e.tierc_phases_ms);
   if (phases.length > 0) {
     const startup = cli.startup ? ` \`tierc --version\` alone takes ${fmt(cli.startup.wall_s)} s (CPU ${fmt(cli.startup.cpu_s)} s): Node start-up and loading the CLI's modules.` : '';
-    lines.push(`Where tierc's time goes (milliseconds inside the process; the rest of the command is Node start-up and module loading).${startup}`, '');
+    lines.push(`Where tierc's time goes: milliseconds of each phase inside one \`bench/tierc/compile.mjs\` process, which runs the library phases the command runs. The rest of the command is Node start-up and module loading.${startup}`, '');
     lines.push(table(['model', 'check', 'lower', 'initialize weights', 'ONNX encode + write'], phases.map(([scale, e]) => [scale, fmt(e.tierc_phases_ms.check), fmt(e.tierc_phases_ms.lower), fmt(e.tierc_phases_ms.init_weights), fmt(e.tierc_phases_ms.onnx_and_write)])), '');
   }
   return lines.join('\n');
@@ -90,7 +90,7 @@ function compileSection({ compile, cli, cliFailures }) {
 function trainingSection({ training: t }) {
   if (!t?.tierc) return `## Training throughput\n\n${na(t?.error)}\n`;
   const lines = ['## Training throughput', ''];
-  lines.push(`Small model (1,752,065 parameters on both sides), batch 32, AdamW (lr 5e-4, weight decay 0.2), λ = 0.1; median step time of ${t.plan.steps} steps after ${t.plan.warmup} warm-up steps for tierc and ${t.plan.torchSteps} after ${t.plan.torchWarmup} for PyTorch, then the median over ${t.plan.rounds} round(s). `
+  lines.push(`Small model (1,752,065 parameters on both sides), batch 32, AdamW (lr 5e-4, weight decay 0.2), λ = 0.1. Each run reports its median step time of ${t.plan.steps} steps after ${t.plan.warmup} warm-up steps for tierc and ${t.plan.torchSteps} after ${t.plan.torchWarmup} for PyTorch. Samples/s are medians over ${t.plan.rounds} round(s); each ratio is the median over rounds of the ratio between runs of the same round (per round: ${(t.ratio_rounds?.t1 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'} at 1 thread). `
     + `tierc trains ${t.tierc_source === 'spec' ? '`bench/specs/peer_small.tier`' : `its IR fixture of the same model (\`clipTierModule(PEER_SMALL)\`), because training the spec failed: ${t.spec_failure}`} on the ${t.tierc.on.backend ?? 'n/a'} backend.`, '');
   const probe = t.wasm_threads_probe;
   let probeText = 'the threaded build was not tried in this run';
@@ -102,7 +102,7 @@ function trainingSection({ training: t }) {
   ]), '');
   lines.push(`tfjs has no second thread here: the wasm backend's threaded build needs workers from blob URLs, which Node 20 cannot load; with tierc's file-based workaround (\`withNodeWasmThreads\`), ${probeText}. So tierc's 2-thread figure is its 1-thread figure.`, '');
   if (t.tierc_profile?.kernels || Array.isArray(t.torch_profile)) {
-    lines.push('Profile: kernel time per step by kernel (tfjs, `tf.profile` over 3 steps, divided by 3) and by operator (PyTorch 1 thread, `torch.autograd.profiler`, self CPU time per step).', '');
+    lines.push('Profile: kernel time per step by kernel (tfjs, `tf.profile` over 3 steps including the first, divided by 3) and by operator (PyTorch 1 thread, `torch.autograd.profiler`, self CPU time per step). Under load both sides\' times are inflated alike; the shares are what matters.', '');
     const tk = (t.tierc_profile?.kernels ?? []).slice(0, 10);
     const pk = Array.isArray(t.torch_profile) ? t.torch_profile.slice(0, 10) : [];
     const rows = [];
@@ -118,7 +118,8 @@ function regularizerSection({ training: t }) {
   if (!t?.tierc) return '';
   const row = (name, cell, overhead) => [name, cell.on.step_s ? `${fmt(cell.on.step_s * 1000)} ms` : na(cell.on.error), cell.off.step_s ? `${fmt(cell.off.step_s * 1000)} ms` : na(cell.off.error), overhead === undefined ? 'n/a' : `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`];
   return ['## Regularizer cost', '',
-    'Step time with the two entropy terms at λ = 0.1 against the same model without them. For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, because the trainer otherwise still computes a term weighted 0; for PyTorch, `--lam 0` skips the terms.', '',
+    'Step time with the two entropy terms at λ = 0.1 against the same model without them. For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, because the trainer otherwise still computes a term weighted 0; for PyTorch, `--lam 0` skips the terms. '
+      + `The extra time is the median over rounds of the ratio within each round (tierc per round: ${(t.regularizer_rounds?.tierc ?? []).map((v) => `${(v * 100).toFixed(1)}%`).join(', ') || 'n/a'}); the step times are medians over rounds. A negative value is load noise: the entropy terms only add work.`, '',
     table(['engine', 'λ = 0.1', 'λ = 0', 'extra time'], [
       row('tierc (tfjs, 1 thread)', t.tierc, t.regularizer.tierc),
       row('PyTorch, 1 thread', t.torch.t1, t.regularizer.torch_t1),
@@ -184,6 +185,7 @@ function differencesSection({ training, inference }) {
     'tierc\'s ONNX graphs keep the token axis dynamic (at most 32); the torch export has a fixed token axis of 32 because its position table is added whole. Both are fed 32 tokens.',
     'tierc\'s trainer draws a fresh synthetic batch every step (inside the timed step; a few milliseconds); the PyTorch script reuses one batch.',
     'PyTorch uses its fused `log_softmax` for the entropy; tierc computes `softmax` and the entropy from it. Both mask padding the same way.',
+    '`specs/phantom_small.tier` (the compile row "phantom") has the same layers and parameters as the bench spec; it divides the cosine similarity by a temperature of 0.1 and also masks padding in the token-to-patch softmax. Its row uses the torch exports of the "small" row.',
     'The paper-scale model is the peer\'s PAPER configuration (CLIP ViT-B/16 image tower and a 12-layer, 768-wide CLIP text tower), not `specs/tier_cxr.tier` (ResNet-50 and CXR-BERT, which need weight and vocabulary files) or `specs/tier_vit.tier` (a 512-wide BERT text tower), so both sides compile one model.',
   ];
   if (training?.tierc_source === 'fixture') items.push(`tierc trained its IR fixture \`clipTierModule(PEER_SMALL)\` (same parameters and layers, with in-graph end-of-text pooling) because the spec's model failed to train: ${training.spec_failure}`);

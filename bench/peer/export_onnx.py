@@ -95,9 +95,11 @@ def main():
     build_s = time.perf_counter() - t0
     img, tokens = synthetic_batch(cfg, 2)
     feeds = {"image": img, "token_ids": tokens.to(torch.int32)}
+
     out = {"engine": "torch.onnx.export", "torch": torch.__version__, "onnx": onnx.__version__, "opset": 17,
            "scale": args.scale, "config": cfg.__dict__, "params": sum(p.numel() for p in model.parameters()),
            "import_s": round(import_s, 3), "build_s": round(build_s, 3), "graphs": {}}
+
     for name in args.graphs.split(","):
         cls, inputs, outputs = GRAPHS[name]
         net = cls(model).eval()
@@ -108,6 +110,7 @@ def main():
                               input_names=inputs, output_names=outputs,
                               dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
         export_s, export_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+
         graph = onnx.load(path, load_external_data=False)
         ops = collections.Counter(n.op_type for n in graph.graph.node)
         entry = {"export_s": round(export_s, 4), "export_cpu_s": round(export_cpu_s, 4), "nodes": len(graph.graph.node), "ops": dict(ops.most_common()),
@@ -116,6 +119,7 @@ def main():
             onnx.checker.check_model(path)          # the path form also works past 2 GB
             entry["checker"] = "ok"
         out["graphs"][name] = entry
+
     out["export_s"] = round(sum(g["export_s"] for g in out["graphs"].values()), 4)
     out["export_cpu_s"] = round(sum(g["export_cpu_s"] for g in out["graphs"].values()), 4)
     out["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

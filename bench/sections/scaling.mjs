@@ -1,8 +1,8 @@
 // Scaling: compile time and training step time of the small model as depth, width and image
-// size change, one at a time, on both sides. Each time is divided by its work: compile by
-// the parameter count (weights are initialized and serialized) and by the number of IR
-// nodes, a training step by its analytic matmul FLOPs. A column that stays flat means the
-// time grows no faster than the work.
+// size change, one at a time, on both sides. Each time is divided by its work: compile time
+// by the parameter count (weights are initialized and serialized), a training step by its
+// analytic matmul FLOPs. The IR node count is listed beside them. A column that stays flat
+// means the time grows no faster than the work.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from '../lib/proc.mjs';

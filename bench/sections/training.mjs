@@ -2,8 +2,8 @@
 // (bench/tierc/train.mjs) against the PyTorch peer (bench/peer/train_bench.py) on the same
 // small model, batch 32, AdamW, at 1 and 2 threads, with λ = 0.1 and with the entropy terms
 // removed (λ = 0). Runs of the two sides alternate within each round, so load from other
-// processes falls on both. Each figure is the median over rounds of each run's median step
-// time after warm-up.
+// processes falls on both. A step time is the median over rounds of each run's median step
+// time after warm-up. A ratio is the median over rounds of the ratio within each round.
 import { runChild } from '../lib/proc.mjs';
 import { PYTHON, peerEnv } from '../lib/peer.mjs';
 import { median } from '../lib/util.mjs';
@@ -49,14 +49,19 @@ export function benchTraining(ctx) {
   }
 
   for (let round = 0; round < plan.rounds; round++) {
-    for (const lambdaOn of [true, false]) {
+    // Odd rounds reverse both orders (λ and engine), so a drift in load does not favour one side.
+    const lambdas = round % 2 === 0 ? [true, false] : [false, true];
+    for (const lambdaOn of lambdas) {
       ctx.log(`training round ${round + 1}/${plan.rounds}, λ ${lambdaOn ? '= 0.1' : '= 0'}`);
-      const tierc = tiercTrain(tiercModelArgs(source, lambdaOn), plan.steps, plan.warmup);
-      out.runs.push(record('tierc', 1, lambdaOn, round, tierc));
-      if (!ctx.peer.available) continue;
       const lam = ['--lam', lambdaOn ? '0.1' : '0'];
-      out.runs.push(record('torch', 1, lambdaOn, round, torchTrain(1, lam, plan.torchSteps, plan.torchWarmup)));
-      out.runs.push(record('torch', 2, lambdaOn, round, torchTrain(2, lam, plan.torchSteps, plan.torchWarmup, waitPolicy)));
+      const jobs = [
+        () => out.runs.push(record('tierc', 1, lambdaOn, round, tiercTrain(tiercModelArgs(source, lambdaOn), plan.steps, plan.warmup))),
+      ];
+      if (ctx.peer.available) {
+        jobs.push(() => out.runs.push(record('torch', 1, lambdaOn, round, torchTrain(1, lam, plan.torchSteps, plan.torchWarmup))));
+        jobs.push(() => out.runs.push(record('torch', 2, lambdaOn, round, torchTrain(2, lam, plan.torchSteps, plan.torchWarmup, waitPolicy))));
+      }
+      for (const job of round % 2 === 0 ? jobs : [...jobs].reverse()) job();
     }
   }
 
@@ -85,25 +90,42 @@ function record(engine, threads, lambdaOn, round, run) {
 
 function summarize(out, ctx) {
   const pick = (engine, threads, lambda) => out.runs.filter((r) => r.ok && r.engine === engine && r.threads === threads && r.lambda === lambda);
-  const step = (runs) => (runs.length > 0 ? median(runs.map((r) => r.median_step_s)) : undefined);
   const batch = 32;
   const cell = (engine, threads, lambda) => {
     const runs = pick(engine, threads, lambda);
-    const s = step(runs);
     const failed = out.runs.find((r) => !r.ok && r.engine === engine && r.threads === threads && r.lambda === lambda);
-    return s === undefined ? { error: failed?.error ?? 'not run' } : { step_s: s, samples_per_s: batch / s, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
+    if (runs.length === 0) return { error: failed?.error ?? 'not run' };
+    const step = median(runs.map((r) => r.median_step_s));
+    return { step_s: step, samples_per_s: batch / step, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
   };
   out.tierc = { on: cell('tierc', 1, 0.1), off: cell('tierc', 1, 0) };
   out.torch = {
     t1: { on: cell('torch', 1, 0.1), off: cell('torch', 1, 0) },
     t2: { on: cell('torch', 2, 0.1), off: cell('torch', 2, 0) },
   };
-  const throughput = (tierc, torch) => (tierc.samples_per_s && torch.samples_per_s ? tierc.samples_per_s / torch.samples_per_s : undefined);
-  // tfjs has no working multi-threaded backend under Node 20 here, so its 2-thread row is its best single-thread figure.
-  out.ratio_t1 = throughput(out.tierc.on, out.torch.t1.on);
-  out.ratio_t2 = throughput(out.tierc.on, out.torch.t2.on);
-  const overhead = (c) => (c.on.step_s && c.off.step_s ? c.on.step_s / c.off.step_s - 1 : undefined);
-  out.regularizer = { tierc: overhead(out.tierc), torch_t1: overhead(out.torch.t1), torch_t2: overhead(out.torch.t2) };
+  // Ratios pair runs of the same round, which ran minutes apart at most, and take the median over rounds.
+  const paired = (a, b, ratio) => {
+    const values = [];
+    for (let round = 0; round < out.plan.rounds; round++) {
+      const x = out.runs.find((r) => r.ok && r.round === round && r.engine === a.engine && r.threads === a.threads && r.lambda === a.lambda);
+      const y = out.runs.find((r) => r.ok && r.round === round && r.engine === b.engine && r.threads === b.threads && r.lambda === b.lambda);
+      if (x && y) values.push(ratio(x, y));
+    }
+    return values.length > 0 ? { median: median(values), rounds: values } : undefined;
+  };
+  const speed = (x, y) => y.median_step_s / x.median_step_s;
+  const slowdown = (x, y) => x.median_step_s / y.median_step_s - 1;
+  const tiercOn = { engine: 'tierc', threads: 1, lambda: 0.1 };
+  // tfjs has no working multi-threaded backend under Node 20 here, so its 2-thread row is its single-thread figure.
+  const t1 = paired(tiercOn, { engine: 'torch', threads: 1, lambda: 0.1 }, speed);
+  const t2 = paired(tiercOn, { engine: 'torch', threads: 2, lambda: 0.1 }, speed);
+  out.ratio_t1 = t1?.median;
+  out.ratio_t2 = t2?.median;
+  out.ratio_rounds = { t1: t1?.rounds, t2: t2?.rounds };
+  const overhead = (engine, threads) => paired({ engine, threads, lambda: 0.1 }, { engine, threads, lambda: 0 }, slowdown);
+  const regularizer = { tierc: overhead('tierc', 1), torch_t1: overhead('torch', 1), torch_t2: overhead('torch', 2) };
+  out.regularizer = Object.fromEntries(Object.entries(regularizer).map(([k, v]) => [k, v?.median]));
+  out.regularizer_rounds = Object.fromEntries(Object.entries(regularizer).map(([k, v]) => [k, v?.rounds]));
   if (!ctx.peer.available) out.torch_error = `peer not available: ${ctx.peer.reason}`;
   return out;
 }

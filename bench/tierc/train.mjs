@@ -1,7 +1,7 @@
 // Child process of `npm run bench`: trains one model of a .tier spec with tierc's tfjs
-// trainer (`trainModule`) on the synthetic batches the PyTorch peer uses, and prints one
-// JSON line with every step time, the median after warm-up, the backend and the process's
-// peak RSS (process.resourceUsage().maxRSS).
+// trainer (`trainModule`) on the synthetic batches the PyTorch peer uses. It prints one JSON
+// line with every step time, the median after warm-up, the backend and the process's peak
+// RSS (process.resourceUsage().maxRSS).
 //
 // Usage: node bench/tierc/train.mjs (--spec FILE --model NAME | --fixture [--width W]
 //          [--layers D] [--image S]) [--drop-zero-losses] [--clip-only] [--steps 10]
@@ -77,10 +77,15 @@ function fixtureModule() {
   return clipTierModule(sizes, 'peer_small_fixture');
 }
 
-/** Kernel milliseconds summed per kernel name, largest first. */
+/**
+ * Sums kernel milliseconds per kernel name, largest first. Wrappers that tf.profile also
+ * lists (custom-gradient 'forward' functions and '__op' wrappers of fused kernels) are
+ * left out because their time is the time of the kernels inside them.
+ */
 function kernelTotals(kernels) {
   const totals = new Map();
   for (const k of kernels) {
+    if (k.name === 'forward' || k.name.endsWith('__op')) continue;
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const entry = totals.get(k.name) ?? { calls: 0, ms: 0 };
     entry.calls += 1;
