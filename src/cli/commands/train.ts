@@ -1,5 +1,5 @@
 // `tierc train SPEC [--model NAME] [--steps N] [--batch N] [--seed N] [--backend NAME]
-// [-o DIR] [--resume]`: checks the spec, compiles the model for tfjs in memory and trains it
+// [-o DIR] [--resume] [--wasm-threads N]`: checks the spec, compiles the model for tfjs in memory and trains it
 // with the spec's train block (optimizer, schedule, seed, checkpoints). A progress bar with
 // loss, throughput and ETA shows on a terminal; `DIR/metrics.jsonl` gets one line per step
 // and `DIR/checkpoints/` the checkpoints. Exit codes: 0 ok, 1 errors in the spec or during
