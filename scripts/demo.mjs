@@ -6,7 +6,7 @@
 // against onnxruntime and prints a summary table. The data are synthetic: the numbers show that the
 // pipeline works and how the regularizer moves the entropy, not anything about real x-rays.
 //
-// Environment: TIERC_DEMO_STEPS (default 70) and TIERC_DEMO_BATCH (default 16) set the training
+// Environment: TIERC_DEMO_STEPS (default 120) and TIERC_DEMO_BATCH (default 16) set the training
 // budget of each model; TIERC_DEMO_BACKEND forces a tfjs backend.
 import { existsSync, mkdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +23,7 @@ const pipeline = await import(path.join(dist, 'pipeline', 'index.js'));
 const report = await import(path.join(dist, 'report', 'index.js'));
 const { renderDiagnostics } = await import(path.join(dist, 'diagnostics', 'index.js'));
 
-const steps = Number(process.env.TIERC_DEMO_STEPS ?? 70);
+const steps = Number(process.env.TIERC_DEMO_STEPS ?? 120);
 const batch = Number(process.env.TIERC_DEMO_BATCH ?? 16);
 const backend = process.env.TIERC_DEMO_BACKEND;
 const phantomDir = path.join(root, 'specs', 'data', 'phantom');
@@ -148,10 +148,12 @@ function printSummary(models, verified, reportFile, built) {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+
   const [reg, base] = models;
   const out = [];
   out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
   out.push(line(header), ...rows.map(line), '');
+
   const uniform = reg.eval.entropy.model?.uniform;
   out.push(`Entropy is of each report token's softmax over the ${Math.round(Math.exp(uniform ?? 0))} patches (uniform = ${fmt(uniform, 4)} nats); lower means sharper token-to-patch attention.`);
   const dModel = (reg.eval.entropy.model?.mean ?? NaN) - (base.eval.entropy.model?.mean ?? NaN);
@@ -162,6 +164,7 @@ function printSummary(models, verified, reportFile, built) {
   const floor = lowestEntropy(patches, 1);
   out.push(`At temperature 1 a cosine in [-1, 1] keeps the entropy over ${patches} patches within ${fmt(floor.entropy, 3)}..${fmt(Math.log(patches), 3)} nats (${fmt(single.entropy, 3)} with one patch at +1, ${fmt(floor.entropy, 3)} with ${floor.peaks} at +1), so the faithful regularizer can barely move it.`);
   out.push(`The phantom spec divides the similarity by 0.1, which widens the range to ${fmt(lowestEntropy(patches, 0.1).entropy, 3)}..${fmt(Math.log(patches), 3)} nats.`);
+
   const worst = verified.comparisons.reduce((max, c) => Math.max(max, c.maxAbsDiff), 0);
   out.push(`ONNX check: ${verified.comparisons.length} outputs of ${new Set(verified.comparisons.map((c) => c.graph)).size} graphs, max abs diff ${worst.toExponential(2)} (tolerance ${verified.tolerance}): ${verified.ok ? 'ok' : 'FAILED'}; graphs in ${path.relative(root, path.join(reg.outDir, 'onnx'))}`);
   out.push(`Report: ${path.relative(root, reportFile)} (${built.sections.join(', ')})`);
