@@ -16,4 +16,4 @@ export { readConfigs, applyFreeze, preprocessFor, type SpecConfigs, type DataCon
 export { lowerProgram, type LoweredModel, type NamedValue, type LowerSettings, type ComponentOptions } from './lower/index.js';
 export { memoryHost, nodeHost, loadProgram, type CompilerHost } from './driver/index.js';
 export { printModule, type IrModule } from './ir/index.js';
-export { loadSpecPlan, trainSpec, evaluateSpec, verifySpec, createForwardRunner, loadWeights, PipelineError, type SpecPlan, type TrainSpecOptions, type TrainSpecResult, type EvalSpecOptions, type EvalSpecResult, type VerifySpecOptions, type VerifySpecResult } from './pipeline/index.js';
+export * as pipeline from './pipeline/index.js';

@@ -2,6 +2,7 @@
 // averaged over the checkpoints), heatmaps with the pointing game and the mask-weighted hit rate
 // for every label that has masks, and token-to-patch entropy statistics. It writes eval.json,
 // heatmaps.json, similarity.json and eval-summary.json into the run directory.
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { specHash } from '../backends/tfjs/index.js';
 import type { EvalConfig } from '../config/types.js';
@@ -143,6 +144,7 @@ export async function evaluateSpec(plan: SpecPlan, options: EvalSpecOptions): Pr
     const cosineEntropy = cosine ? summary(patchEntropyStats(cosine, { tokenCounts: first.tokenCounts })) : undefined;
 
     const name = options.name ?? plan.model.name;
+    mkdirSync(outDir, { recursive: true });
     writeEvaluation(outDir, [{ name, table: zeroShot.table }]);
     if (first.patches !== undefined) await writeHeatmaps(outDir, first, promptEmbeddings, masksByLabel, config, preprocess.image);
     if (first.patches !== undefined && first.text !== undefined) {

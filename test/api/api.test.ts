@@ -23,7 +23,7 @@ describe('package exports', () => {
     expect(Object.keys(tierc).sort()).toEqual([
       'applyFreeze', 'check', 'checkPhases', 'checkSpec', 'closestMatch', 'compile', 'createLoader', 'data', 'didYouMean',
       'encodeBatch', 'evaluation', 'explain', 'formatSpec', 'loadProgram', 'loadTokenizer', 'lowerProgram', 'memoryHost',
-      'nodeHost', 'parse', 'preprocessFor', 'printModule', 'printSpec', 'readConfigs', 'readManifest', 'renderDiagnostics',
+      'nodeHost', 'parse', 'pipeline', 'preprocessFor', 'printModule', 'printSpec', 'readConfigs', 'readManifest', 'renderDiagnostics',
       'renderDiagnosticsJson', 'report',
     ]);
   });

@@ -95,7 +95,8 @@ describe('spec pipeline on a tiny phantom', () => {
 
   it('runs eval SPEC and verify through the CLI', async () => {
     const evalIo = captureIo(dir);
-    expect(await run(['eval', 'tiny.tier', '--weights', 'runs/tiny', '--json'], evalIo.io)).toBe(0);
+    expect(await run(['eval', 'tiny.tier', '--weights', 'runs/tiny', '--json', '--run', 'runs/elsewhere'], evalIo.io)).toBe(0);
+    expect(existsSync(join(dir, 'runs', 'elsewhere', 'eval.json'))).toBe(true);
     const summary = JSON.parse(evalIo.out.join('')) as { eval: string; meanAuroc: number | null };
     expect(summary.eval).toBe('tiny_test');
     const verifyIo = captureIo(dir);
