@@ -4,7 +4,7 @@
 // zero-shot graph gets the prompt embeddings of the trained text tower and is compared with the
 // evaluation layer's scores. With `exportDir` the checked graphs are also written there.
 import type * as Ort from 'onnxruntime-node';
-import { compileOnnx, writeOnnxArtifacts, type OnnxGraphKind, type ZeroShotOptions } from '../backends/onnx/index.js';
+import { compileOnnx, PREPROCESS_METADATA_KEY, writeOnnxArtifacts, type OnnxGraphKind, type ZeroShotOptions } from '../backends/onnx/index.js';
 import { specHash } from '../backends/tfjs/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -102,6 +102,8 @@ export async function verifySpec(plan: SpecPlan, options: VerifySpecOptions): Pr
       ...(plan.export ? { opset: plan.export.opset, dynamic: plan.export.dynamic } : {}),
       ...(zeroshot ? { zeroshot } : {}),
       spec: { file: plan.specFile, hash: specHash(plan.model.module) },
+      // `tierc run` reads the test-time preprocessing from this entry, so exported graphs see images as in training.
+      metadata: { [PREPROCESS_METADATA_KEY]: JSON.stringify(dataset.preprocessMetadata()) },
     };
     const compiled = compileOnnx(plan.model.module, { ...compileOptions, externalDataThreshold: Infinity });
     const diagnostics: Diagnostic[] = [...compiled.diagnostics];

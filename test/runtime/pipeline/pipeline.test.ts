@@ -87,6 +87,18 @@ describe('spec pipeline on a tiny phantom', () => {
     expect(existsSync(join(runDir(), 'onnx', 'zeroshot.onnx'))).toBe(true);
   });
 
+  it('runs the exported zero-shot graph with the spec preprocessing', async () => {
+    // The graph's metadata carries resize, crop and normalize, so `tierc run` scores an image as evaluation does.
+    const ranIo = captureIo(dir);
+    const image = join('phantom', 'images', '00001.png');
+    expect(await run(['run', join('runs', 'tiny', 'onnx', 'zeroshot.onnx'), '--image', image, '--json'], ranIo.io)).toBe(0);
+    const printed = ranIo.out.join('');
+    expect(printed).toContain('Cardiomegaly');
+    const onnxDump = captureIo(dir);
+    expect(await run(['dump', join('runs', 'tiny', 'onnx', 'image_tower.onnx')], onnxDump.io)).toBe(0);
+    expect(onnxDump.out.join('')).toContain('tierc.preprocess');
+  });
+
   it('builds the HTML report from the run folder', async () => {
     const built = await writeReport(runDir(), join(runDir(), 'report.html'));
     expect(built.sections).toContain('Zero-shot AUROC');
