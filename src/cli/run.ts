@@ -28,9 +28,39 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
       return ExitCode.usage;
     }
+    const fsMessage = describeFileSystemError(error);
+    if (fsMessage !== undefined) {
+      io.stderr(`tierc: ${fsMessage}\n`);
+      return ExitCode.inputError;
+    }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(`tierc: internal error: ${message}\nThis is a bug in tierc; please report it with the command and spec that caused it.\n`);
     return ExitCode.internal;
   }
   return exitCode;
+}
+
+/** File-system failures that a user can fix (a path that is a file, no permission, a full disk). */
+const USER_FILE_ERRORS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'the path is a folder, not a file',
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'the path already exists',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+};
+
+/**
+ * Turns a Node file-system error that escaped a command into one line naming the path and the
+ * cause, so a wrong output path is an input error (exit 1) rather than an internal one.
+ */
+function describeFileSystemError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  if (code === undefined || !(code in USER_FILE_ERRORS)) return undefined;
+  const where = path !== undefined ? ` '${path}'` : '';
+  const action = syscall !== undefined ? ` (${syscall})` : '';
+  return `cannot use${where}: ${USER_FILE_ERRORS[code]}${action}. Check the path and its permissions, then run the command again.`;
 }
