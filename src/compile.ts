@@ -4,7 +4,7 @@
 // nothing. Nothing is written to disk here; the CLI writes the artifacts.
 import { frontendPhases, frontendState, memoryHost, runPhases, type CompilerHost, type Phase } from './driver/index.js';
 import type { Program } from './ast/index.js';
-import type { SpecConfigs } from './config/index.js';
+import { preprocessFor, type SpecConfigs } from './config/index.js';
 import { makeDiagnostic } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
@@ -138,7 +138,9 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
 }
 
 async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, request: CompileRequest, result: CompileReport): Promise<void> {
-  const { compileOnnx } = await import('./backends/onnx/index.js');
+  const { compileOnnx, PREPROCESS_METADATA_KEY } = await import('./backends/onnx/index.js');
+  const { specHash } = await import('./backends/tfjs/lower.js');
+  const { describePreprocess } = await import('./data/transforms.js');
   const exportConfig = checked.configs?.export.find((config) => config.model === model.name);
   const train = checked.configs?.train.find((config) => config.model === model.name);
   const wanted = exportConfig?.graphs ?? ['image_tower', 'text_tower', ...('similarity' in model.module.outputs ? (['similarity_map'] as const) : [])];
@@ -155,8 +157,24 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
     weights,
     opset: exportConfig?.opset,
     dynamic: exportConfig?.dynamic,
-    spec: { file: model.span.file, hash: '' },
+    spec: { file: model.span.file, hash: specHash(model.module) },
+    metadata: preprocessMetadata(checked.configs, model.name, describePreprocess, PREPROCESS_METADATA_KEY),
   });
   result.diagnostics.push(...compiled.diagnostics);
   for (const file of compiled.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.name}`, bytes: file.bytes });
+}
+
+/**
+ * Records the spec's test-time image pipeline in the graphs' metadata, so that `tierc run` prepares
+ * images as training did. Channels follow the pipeline's data source: 3 only for a 3-channel model.
+ */
+function preprocessMetadata(
+  configs: SpecConfigs | undefined,
+  model: string,
+  describe: typeof import('./data/transforms.js').describePreprocess,
+  key: string,
+): Record<string, string> {
+  const preprocess = configs === undefined ? undefined : preprocessFor(configs, model);
+  if (preprocess === undefined) return {};
+  return { [key]: JSON.stringify(describe(preprocess.image, preprocess.channels === 3 ? 3 : 1)) };
 }
