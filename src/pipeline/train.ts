@@ -1,7 +1,8 @@
 // Trains the model of a spec on the spec's own data. The train split comes through the data
 // layer and the model is compiled for tfjs in memory. The trainer gets the train block's
 // optimizer, schedule, seed and checkpoints, and the run directory (settings.json,
-// metrics.jsonl, checkpoints/) is written in the layout the report reads.
+// metrics.jsonl, checkpoints/) is written in the layout the report reads. Resuming first checks
+// that the newest checkpoint comes from the same model, loss weights and batch size.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileTfjs } from '../backends/tfjs/index.js';
@@ -14,6 +15,7 @@ import { listCheckpoints } from '../runtime/checkpoint.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
 import { trainCompiled } from '../runtime/trainer.js';
 import { writeSettings } from '../report/write.js';
+import { checkResume } from './resume.js';
 import { loaderDataSource, openSpecDataset } from './source.js';
 import { PipelineError, type SpecPlan } from './spec.js';
 import { patchWasmOneHot } from './wasm-one-hot.js';
@@ -76,6 +78,8 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
     if (options.backend !== undefined) trainOptions.backend = options.backend;
     if (options.resume === true) trainOptions.resume = true;
     const model = compileTfjs(plan.model.module, { specFile: plan.specFile });
+    const lossWeights = Object.fromEntries(model.MODEL.losses.map((loss) => [loss.name, loss.weight.kind === 'constant' ? loss.weight.value : loss.weight]));
+    if (options.resume === true) checkResume(outDir, { specHash: model.MODEL.specHash, batch, lossWeights });
     await patchWasmOneHot();
 
     let backend = 'tfjs';
@@ -93,7 +97,7 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
           batch,
           tiercVersion: tiercVersion(),
           createdAt: new Date().toISOString(),
-          lossWeights: Object.fromEntries(model.MODEL.losses.map((loss) => [loss.name, loss.weight.kind === 'constant' ? loss.weight.value : loss.weight])),
+          lossWeights,
           optimizer: config.optimizer,
           ...options.settings,
         });

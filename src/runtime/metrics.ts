@@ -1,5 +1,5 @@
 // Per-step training metrics and the JSONL file they are appended to, one object per line.
-import { appendFileSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface StepMetrics {
@@ -20,9 +20,15 @@ export interface StepMetrics {
 }
 
 export class MetricsWriter {
-  constructor(private readonly path: string, append: boolean) {
+  /**
+   * Opens `path` for appending after step `resumeStep`, or empties it when `resumeStep` is 0.
+   * Rows past `resumeStep` come from a run that stopped between checkpoints and are dropped,
+   * because the resumed run writes those steps again.
+   */
+  constructor(private readonly path: string, resumeStep: number) {
     mkdirSync(dirname(path), { recursive: true });
-    if (!append) writeFileSync(path, '');
+    if (resumeStep === 0) writeFileSync(path, '');
+    else dropRowsAfter(path, resumeStep);
     closeSync(openSync(path, 'a'));
   }
 
@@ -37,6 +43,29 @@ export class MetricsWriter {
   }
 
   close(): void {}
+}
+
+/** Rewrites the JSONL file without rows whose step is above `step`, through a temporary file and a rename. */
+function dropRowsAfter(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const original = readFileSync(path, 'utf8');
+  const kept = original.split('\n').filter((line) => line.trim() !== '' && !(rowStep(line) > step));
+  const text = kept.map((line) => `${line}\n`).join('');
+  // An unchanged file is left alone; a last line without its newline gets one, so the next row starts on its own line.
+  if (text === original) return;
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+/** Returns the row's step, or NaN for a line that is not a JSON object with a numeric step (such lines are kept). */
+function rowStep(line: string): number {
+  try {
+    const row = JSON.parse(line) as { step?: unknown };
+    return typeof row.step === 'number' ? row.step : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function prefixed(terms: Record<string, number>): Record<string, number> {

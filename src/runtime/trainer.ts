@@ -114,7 +114,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   }
   if (options.checkpoint) ensureCheckpointDir(options.checkpoint.dir);
 
-  const metrics = options.metricsFile ? new MetricsWriter(options.metricsFile, startStep > 0) : undefined;
+  const metrics = options.metricsFile ? new MetricsWriter(options.metricsFile, startStep) : undefined;
   const paramCount = trainable.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   hooks.onStart?.({ backend: report, startStep, totalSteps: options.steps, params: paramCount });
 

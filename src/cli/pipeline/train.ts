@@ -43,6 +43,18 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
         )
       : undefined;
     const current = plan;
+    // Ctrl-C keeps its default effect (the process ends by the signal); the handler first says
+    // which checkpoint step --resume continues from, because metrics past it are rewritten then.
+    let checkpointStep = 0;
+    let stepDone = 0;
+    const outFolder = flags.out ?? `runs/${current.model.name}`;
+    const onInterrupt = () => {
+      bar?.stop();
+      const from = checkpointStep > 0 ? `the checkpoint at step ${checkpointStep}` : 'step 0, because no checkpoint was written yet';
+      io.stderr(`\ntraining stopped at step ${stepDone}; the same command with --resume continues in '${outFolder}' from ${from}.\n`);
+      process.kill(process.pid, 'SIGINT');
+    };
+    process.once('SIGINT', onInterrupt);
     try {
       const result = await trainSpec(
         current,
@@ -60,8 +72,16 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
           onStart: (info) => {
             io.stderr(`training '${current.model.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
             bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
+            checkpointStep = info.startStep;
+            stepDone = info.startStep;
           },
-          onStep: (m) => bar?.update(m.step, { loss: m.loss.toFixed(4), rate: m.samplesPerSecond.toFixed(1) }),
+          onStep: (m) => {
+            stepDone = m.step;
+            bar?.update(m.step, { loss: m.loss.toFixed(4), rate: m.samplesPerSecond.toFixed(1) });
+          },
+          onCheckpoint: (_path, step) => {
+            checkpointStep = step;
+          },
           onDiagnostic: (d) => reportDiagnostics(context, [d], current.checked.sources),
         },
       );
@@ -74,6 +94,7 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
       }
       context.setExitCode(ExitCode.ok);
     } finally {
+      process.removeListener('SIGINT', onInterrupt);
       bar?.stop();
     }
   });

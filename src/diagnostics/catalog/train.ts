@@ -18,4 +18,5 @@ export const trainCatalog: CatalogEntry[] = [
   { code: 'TIER6014', severity: 'error', summary: 'The requested tfjs backend cannot be used.' },
   { code: 'TIER6015', severity: 'error', summary: 'There is no checkpoint to resume from.' },
   { code: 'TIER6016', severity: 'error', summary: 'A data batch does not match the model inputs.' },
+  { code: 'TIER6017', severity: 'error', summary: 'Resuming uses a different batch size from the run that wrote the checkpoint.' },
 ];
