@@ -2,6 +2,7 @@
 // schedule, augmentation, freezing, checkpoints and seed. Defaults follow the official TIER
 // training (Adam, constant schedule); each one filled in is listed in `defaulted`.
 import type { TrainDecl } from '../ast/index.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { patternText } from '../lower/options.js';
 import { readTransforms } from './data.js';
@@ -80,14 +81,17 @@ function readOptimizer(r: ConfigReader): OptimizerConfig | undefined {
   const expr = r.expression('optimizer', 'adam(…), adamw(…) or sgd(…)');
   const call = expr === undefined ? undefined : callOf(expr);
   if (expr === undefined) return undefined;
-  if (call === undefined || !(call.name in OPTIMIZER_DEFAULTS)) return r.error("Setting 'optimizer' takes adam(lr: …), adamw(lr: …) or sgd(lr: …).", expr.span);
+  if (call === undefined || !(call.name in OPTIMIZER_DEFAULTS)) {
+    const hint = call === undefined ? '' : didYouMean(call.name, Object.keys(OPTIMIZER_DEFAULTS));
+    return r.error(`Setting 'optimizer' takes adam(lr: …), adamw(lr: …) or sgd(lr: …).${hint}`, expr.span);
+  }
   const kind = call.name as OptimizerConfig['kind'];
   const config: OptimizerConfig = { kind, ...OPTIMIZER_DEFAULTS[kind], betas: [...OPTIMIZER_DEFAULTS[kind].betas] };
   const keys: Record<string, 'lr' | 'weightDecay' | 'eps' | 'momentum'> = { lr: 'lr', weight_decay: 'weightDecay', eps: 'eps', momentum: 'momentum' };
   const allowed = kind === 'sgd' ? ['lr', 'weight_decay', 'momentum'] : ['lr', 'weight_decay', 'eps', 'betas'];
   if (call.positional.length > 0) return r.error(`'${kind}' takes its options by name, such as ${kind}(lr: 1e-4).`, call.positional[0]!.span);
   for (const [name, arg] of call.named) {
-    if (!allowed.includes(name)) return r.error(`'${kind}' has no option '${name}'; its options are ${allowed.join(', ')}.`, arg.name.span, 'TIER2104');
+    if (!allowed.includes(name)) return r.error(`'${kind}' has no option '${name}'; its options are ${allowed.join(', ')}.${didYouMean(name, allowed)}`, arg.name.span, 'TIER2104');
     if (name === 'betas') {
       const list = arg.value.kind === 'ListExpr' ? arg.value.elements.map(numberOf) : [];
       if (list.length !== 2 || list.some((v) => v === undefined || !(v >= 0 && v < 1))) return r.error("'betas' takes two numbers in [0, 1), such as [0.9, 0.999].", arg.value.span, 'TIER2105');

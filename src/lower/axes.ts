@@ -7,6 +7,7 @@
 // batch rows, giving [batch, token, patch].
 import type { RelatedInformation, Span } from '../diagnostics/types.js';
 import type { Axis, TensorType, ValueId } from '../ir/index.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import { formatAxes, type TensorValue, type Value } from '../sema/values.js';
 import { inheritSources, report, type LowerContext } from './context.js';
 
@@ -40,7 +41,9 @@ function declaredAt(...values: TensorValue[]): RelatedInformation[] {
 export function axisPosition(context: LowerContext, value: TensorValue, name: string, span: Span): number | undefined {
   const index = value.type.axes.findIndex((axis) => axis.name === name);
   if (index >= 0) return index;
-  report(context, 'TIER3001', `Axis '${name}' is not an axis of '${value.label}', which has shape ${formatAxes(value.type)}.`, span, declaredAt(value));
+  // A declared axis that this value lacks is no typo, so it gets no suggestion.
+  const hint = context.axes.has(name) ? '' : didYouMean(name, names(value.type));
+  report(context, 'TIER3001', `Axis '${name}' is not an axis of '${value.label}', which has shape ${formatAxes(value.type)}.${hint}`, span, declaredAt(value));
   return undefined;
 }
 

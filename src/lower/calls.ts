@@ -13,6 +13,7 @@ import { report, Scope, type LowerContext } from './context.js';
 import { applyLayer, evaluate, expectTensor } from './expr.js';
 import { INVALID, optionFromValue, optionValue, problemCode } from './options.js';
 import { checkAnnotation, declareHead, declareParam } from './members.js';
+import { blockShapeMessage } from './shape_messages.js';
 import { checkLayerCount, ShareError } from './sharing_builder.js';
 
 /** Blocks without parameters: applying them needs no scope of their own. */
@@ -349,7 +350,7 @@ function reportExpansionError(context: LowerContext, def: BlockDef, error: unkno
       report(
         context,
         'TIER3006',
-        `Head '${head.name}' expects input width ${String(collected.options['in'])}, but '${primary.label}' has shape ${formatAxes(primary.type)} (width ${String(width)}).`,
+        `Head '${head.name}' expects input width ${String(collected.options['in'])}, but '${primary.label}' ${formatAxes(primary.type)} has width ${String(width)}.`,
         useSpan,
         [{ span: optionSpan ?? callSpan, message: `The width of head '${head.name}' is declared here.` }],
       );
@@ -372,8 +373,10 @@ function reportExpansionError(context: LowerContext, def: BlockDef, error: unkno
     return;
   }
   if (error instanceof ShapeError) {
-    const expected = error.expected === undefined ? '' : ` Expected ${error.expected}.`;
-    report(context, 'TIER3014', `'${def.name}' cannot take '${primary.label}' of shape ${formatAxes(primary.type)}: ${error.message}${expected}`, useSpan);
+    const head = context.applyingHead;
+    const owner = head === undefined ? `'${def.name}'` : `Head '${head.name}'`;
+    const related = head === undefined ? [] : [{ span: head.span, message: `Head '${head.name}' is declared here.` }];
+    report(context, 'TIER3014', blockShapeMessage(owner, primary, error), useSpan, related);
     return;
   }
   throw error;

@@ -131,13 +131,11 @@ export function describeValue(value: Value): string {
   }
 }
 
-/** Formats the axes of a type as `[batch, token, 128]`: names for symbolic axes, sizes otherwise. */
+/**
+ * Formats the axes of a type with the names the spec declared: `[batch, token, dim=128]`. A named
+ * axis of known size shows both; a symbolic axis shows its name; an unnamed axis shows its size.
+ */
 export function formatAxes(type: TensorType): string {
-  return `[${type.axes.map((axis) => (typeof axis.size === 'number' ? String(axis.size) : axis.name || axis.size)).join(', ')}]`;
-}
-
-/** Formats the axes with names: `[batch, token, dim=128]`, the form explain prints. */
-export function formatNamedAxes(type: TensorType): string {
   const parts = type.axes.map((axis) => {
     if (typeof axis.size !== 'number') return axis.name || axis.size;
     return axis.name && axis.name !== String(axis.size) ? `${axis.name}=${axis.size}` : String(axis.size);

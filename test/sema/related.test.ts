@@ -14,7 +14,7 @@ describe('related notes', () => {
     const [diagnostic] = diagnosticsOf('contract_none.tier');
     expect(diagnostic!.related!.map((note) => [note.span.start.line, note.message])).toEqual([
       [4, "'text.padding' is declared here with shape [batch, token]."],
-      [3, "'image.cls' is declared here with shape [batch, 32]."],
+      [3, "'image.cls' is declared here with shape [batch, width=32]."],
     ]);
   });
 
