@@ -14,7 +14,7 @@ export function renderReport(results) {
     `Measured by \`npm run bench${results.quick ? ' -- --quick' : ''}\` on ${results.machine.date.slice(0, 16).replace('T', ' ')} UTC in ${(results.duration_s / 60).toFixed(1)} minutes, at commit ${results.machine.git_commit}. `
       + 'Each tierc figure is divided by the PyTorch peer\'s figure from the same run: the two sides run alternately, on the same model, on the same machine. '
       + 'The peer is a plain PyTorch CLIP + TIER model (`bench/peer/`); the tierc side compiles the bench-only specs in `bench/specs/`, which describe the same model. '
-      + `The machine is shared with other work: the load average was ${results.machine.load_average_start.join(', ')} at the start and ${results.machine.load_average_end.join(', ')} at the end, so single runs vary by tens of percent and only ratios of alternating runs are reported as results.`,
+      + `The machine is shared with other work. Its load average was ${results.machine.load_average_start.join(', ')} at the start and ${results.machine.load_average_end.join(', ')} at the end, so single runs vary by tens of percent, and the results are ratios of alternating runs.`,
     '',
     machineSection(results),
     targetsSection(results),
@@ -115,15 +115,23 @@ function trainingSection({ training: t }) {
 }
 
 function regularizerSection({ training: t }) {
-  if (!t?.tierc) return '';
-  const row = (name, cell, overhead) => [name, cell.on.step_s ? `${fmt(cell.on.step_s * 1000)} ms` : na(cell.on.error), cell.off.step_s ? `${fmt(cell.off.step_s * 1000)} ms` : na(cell.off.error), overhead === undefined ? 'n/a' : `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`];
+  if (!t?.regularizer_runs) return '';
+  const row = (name, run) => {
+    if (run === undefined) return [name, 'n/a', 'n/a', 'n/a'];
+    if (run.error) return [name, na(run.error), '', ''];
+    const overhead = `${run.overhead >= 0 ? '+' : ''}${(run.overhead * 100).toFixed(1)}%`;
+    return [name, `${fmt(run.median_on_s * 1000)} ms`, `${fmt(run.median_off_s * 1000)} ms`, `${overhead} (${run.pairs.length} pairs)`];
+  };
   return ['## Regularizer cost', '',
-    'Step time with the two entropy terms at λ = 0.1 against the same model without them. For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, because the trainer otherwise still computes a term weighted 0; for PyTorch, `--lam 0` skips the terms. '
-      + `The extra time is the median over rounds of the ratio within each round (tierc per round: ${(t.regularizer_rounds?.tierc ?? []).map((v) => `${(v * 100).toFixed(1)}%`).join(', ') || 'n/a'}); the step times are medians over rounds. A negative value is load noise: the entropy terms only add work.`, '',
+    'Step time with the two entropy terms at λ = 0.1 against the same model without them, measured in pairs inside one process so that drifting load falls on both. '
+      + 'tierc (`bench/tierc/regularizer.mjs`) trains each model for two steps per pair and times the second; PyTorch (`train_bench.py --pair`) alternates single steps of two identical models. '
+      + 'The extra time is the median over pairs of the ratio within each pair; the step times are medians over pairs. '
+      + 'For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, because the trainer otherwise still computes a term weighted 0; for PyTorch, `--lam 0` skips the terms. '
+      + 'The entropy terms only add work, so a negative value means their cost is below the step-to-step noise of this shared machine.', '',
     table(['engine', 'λ = 0.1', 'λ = 0', 'extra time'], [
-      row('tierc (tfjs, 1 thread)', t.tierc, t.regularizer.tierc),
-      row('PyTorch, 1 thread', t.torch.t1, t.regularizer.torch_t1),
-      row('PyTorch, 2 threads', t.torch.t2, t.regularizer.torch_t2),
+      row('tierc (tfjs, 1 thread)', t.regularizer_runs.tierc),
+      row('PyTorch, 1 thread', t.regularizer_runs.torch_t1),
+      row('PyTorch, 2 threads', t.regularizer_runs.torch_t2),
     ]), ''].join('\n');
 }
 
@@ -181,12 +189,12 @@ function scalingSection({ scaling }) {
 function differencesSection({ training, inference }) {
   const items = [
     'Both sides have the same parameters (1,752,065 small, 209,646,337 paper scale) and the same layers: pre-norm blocks with QuickGELU, CLS token, causal text mask, bias-free projections, cosine similarity without a temperature.',
-    'End-of-text pooling: tierc\'s graphs and trainer take a `pool_index` input (the position of the end-of-text token, computed by the data pipeline) and pick the row with a one-hot matmul; PyTorch finds it in the graph with `argmax` over the token ids.',
+    'End-of-text pooling: tierc\'s graphs and trainer take a `pool_index` input (the position of the end-of-text token, computed by the data pipeline) and pick the row with a one-hot matmul. PyTorch finds it in the graph with `argmax` over the token ids.',
     'tierc\'s ONNX graphs keep the token axis dynamic (at most 32); the torch export has a fixed token axis of 32 because its position table is added whole. Both are fed 32 tokens.',
     'tierc\'s trainer draws a fresh synthetic batch every step (inside the timed step; a few milliseconds); the PyTorch script reuses one batch.',
     'PyTorch uses its fused `log_softmax` for the entropy; tierc computes `softmax` and the entropy from it. Both mask padding the same way.',
     '`specs/phantom_small.tier` (the compile row "phantom") has the same layers and parameters as the bench spec; it divides the cosine similarity by a temperature of 0.1 and also masks padding in the token-to-patch softmax. Its row uses the torch exports of the "small" row.',
-    'The paper-scale model is the peer\'s PAPER configuration (CLIP ViT-B/16 image tower and a 12-layer, 768-wide CLIP text tower), not `specs/tier_cxr.tier` (ResNet-50 and CXR-BERT, which need weight and vocabulary files) or `specs/tier_vit.tier` (a 512-wide BERT text tower), so both sides compile one model.',
+    'The paper-scale model is the peer\'s PAPER configuration: a CLIP ViT-B/16 image tower and a 12-layer, 768-wide CLIP text tower. It is not `specs/tier_cxr.tier` (ResNet-50 and CXR-BERT, which need weight and vocabulary files) or `specs/tier_vit.tier` (a 512-wide BERT text tower), so that both sides compile one model.',
   ];
   if (training?.tierc_source === 'fixture') items.push(`tierc trained its IR fixture \`clipTierModule(PEER_SMALL)\` (same parameters and layers, with in-graph end-of-text pooling) because the spec's model failed to train: ${training.spec_failure}`);
   return ['## Differences between the two sides', '', ...items.map((i) => `- ${i}`), ''].join('\n');

@@ -15,7 +15,7 @@ export function evaluateTargets(results) {
 
   const overhead = training?.regularizer?.tierc;
   add('regularizer cost (tierc)', 'step time with λ = 0.1 ≤ 1.10× step time with λ = 0', overhead === undefined ? undefined : 1 + overhead,
-    overhead === undefined ? undefined : overhead <= 0.1, overhead === undefined ? reason(training?.tierc?.off?.error ?? training?.tierc?.on?.error) : `PyTorch: ${fmtRatio(1 + (training.regularizer.torch_t1 ?? NaN))} at 1 thread`);
+    overhead === undefined ? undefined : overhead <= 0.1, overhead === undefined ? reason(training?.regularizer_runs?.tierc?.error ?? training?.error) : `PyTorch: ${fmtRatio(1 + (training.regularizer.torch_t1 ?? NaN))} at 1 thread`);
 
   const cells = [];
   const nodes = [];

@@ -17,9 +17,11 @@ const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%e', 'tru
 export function runChild(command, args, { env = {}, timeoutS = 600, cwd = process.cwd() } = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'tierc-bench-'));
   const timeFile = join(folder, 'time');
-  const [file, argv] = hasGnuTime ? [GNU_TIME, ['-o', timeFile, '-f', '%e %U %S %M', command, ...args]] : [command, args];
+  // coreutils' timeout ends the benchmark process itself; spawnSync's own timeout would only end GNU time.
+  const limited = ['timeout', '-k', '10', String(timeoutS), command, ...args];
+  const [file, argv] = hasGnuTime ? [GNU_TIME, ['-o', timeFile, '-f', '%e %U %S %M', ...limited]] : [limited[0], limited.slice(1)];
   const started = performance.now();
-  const result = spawnSync(file, argv, { cwd, env: { ...process.env, ...env }, timeout: timeoutS * 1000, maxBuffer: 64 * 2 ** 20, encoding: 'utf8' });
+  const result = spawnSync(file, argv, { cwd, env: { ...process.env, ...env }, timeout: (timeoutS + 60) * 1000, maxBuffer: 64 * 2 ** 20, encoding: 'utf8' });
   const wallS = (performance.now() - started) / 1000;
   const run = { ok: result.status === 0, code: result.status, wallS, cpuS: undefined, maxRssMiB: undefined, json: lastJson(result.stdout ?? '') };
   if (hasGnuTime && existsSync(timeFile)) {
@@ -31,7 +33,7 @@ export function runChild(command, args, { env = {}, timeoutS = 600, cwd = proces
     }
   }
   rmSync(folder, { recursive: true, force: true });
-  if (result.error?.code === 'ETIMEDOUT' || result.signal === 'SIGTERM') run.error = `timed out after ${timeoutS} s`;
+  if (result.status === 124 || result.status === 137 || result.error?.code === 'ETIMEDOUT') run.error = `timed out after ${timeoutS} s`;
   else if (!run.ok) run.error = errorLine(result.stderr || result.stdout || String(result.error ?? ''));
   return run;
 }

@@ -1,7 +1,7 @@
 """Training step time of the CLIP+TIER reference model (AdamW, batch 32), PyTorch on CPU.
 
 Usage: /usr/bin/python3 train_bench.py --threads 2 [--scale small|paper] [--lam 0.1]
-         [--width W] [--depth D] [--image S] [--batch 32] [--warmup 3] [--steps 20] [--profile]
+         [--width W] [--depth D] [--image S] [--batch 32] [--warmup 3] [--steps 20] [--profile] [--pair]
 Prints one JSON line: the median and every timed step, samples/s, the analytic matmul
 FLOPs of a step, the BLAS library torch loaded, and the process's peak RSS
 (resource.getrusage ru_maxrss, in KiB on Linux).
@@ -21,6 +21,8 @@ ap.add_argument("--steps", type=int, default=20)
 ap.add_argument("--lr", type=float, default=5e-4)
 ap.add_argument("--wd", type=float, default=0.2)
 ap.add_argument("--profile", action="store_true", help="add the top operators by self CPU time over the timed steps")
+ap.add_argument("--pair", action="store_true",
+                help="time the regularizer: alternate steps of a lam model and a lam = 0 model, report per-pair ratios")
 args = ap.parse_args()
 # OpenMP and OpenBLAS read their thread counts when the libraries load, so set them before torch.
 os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
@@ -33,10 +35,49 @@ from blas_info import blas_info
 torch.set_num_threads(args.threads)
 
 
+def make_step(model, opt, img, tokens, lam):
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = model.loss(img, tokens, lam=lam)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def paired(cfg):
+    """Alternates steps of two identical models, with lam and with lam = 0, in one process."""
+    steps = []
+    for lam in (args.lam, 0.0):
+        torch.manual_seed(0)
+        model = ClipTier(cfg)
+        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.wd, eps=1e-8, foreach=True)
+        img, tokens = synthetic_batch(cfg, args.batch)
+        steps.append(make_step(model, opt, img, tokens, lam))
+    for _ in range(args.warmup):
+        for step in steps:
+            step()
+    pairs = []
+    for i in range(args.steps):
+        times = [0.0, 0.0]
+        for k in ((0, 1) if i % 2 == 0 else (1, 0)):
+            t0 = time.perf_counter()
+            steps[k]()
+            times[k] = time.perf_counter() - t0
+        pairs.append({"on_s": round(times[0], 5), "off_s": round(times[1], 5)})
+    print(json.dumps({
+        "engine": "pytorch", "torch": torch.__version__, "threads": args.threads, "lam": args.lam, "pairs": pairs,
+        "median_on_s": statistics.median(p["on_s"] for p in pairs), "median_off_s": statistics.median(p["off_s"] for p in pairs),
+        "overhead": statistics.median(p["on_s"] / p["off_s"] - 1 for p in pairs)}))
+
+
 def main():
     torch.manual_seed(0)
     overrides = {k: v for k, v in (("width", args.width), ("depth", args.depth), ("image", args.image)) if v}
     cfg = sized(SMALL if args.scale == "small" else PAPER, **overrides)
+    if args.pair:
+        paired(cfg)
+        return
     model = ClipTier(cfg)
     # foreach=True updates all parameters with a few multi-tensor kernels instead of one loop per tensor.
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.wd, eps=1e-8, foreach=True)

@@ -1,16 +1,17 @@
 // Training throughput, the regularizer's cost and training memory: tierc's tfjs trainer
 // (bench/tierc/train.mjs) against the PyTorch peer (bench/peer/train_bench.py) on the same
-// small model, batch 32, AdamW, at 1 and 2 threads, with λ = 0.1 and with the entropy terms
-// removed (λ = 0). Runs of the two sides alternate within each round, so load from other
-// processes falls on both. A step time is the median over rounds of each run's median step
-// time after warm-up. A ratio is the median over rounds of the ratio within each round.
+// small model, batch 32, AdamW, λ = 0.1, at 1 and 2 threads. Runs of the two sides alternate
+// within each round, so load from other processes falls on both. A step time is the median
+// over rounds of each run's median step time after warm-up. A ratio is the median over
+// rounds of the ratio within each round. The regularizer's cost is measured in pairs of
+// steps with and without the entropy terms inside one process on each side.
 import { runChild } from '../lib/proc.mjs';
 import { PYTHON, peerEnv } from '../lib/peer.mjs';
 import { median } from '../lib/util.mjs';
 
 const SPEC = 'bench/specs/peer_small.tier';
 
-/** Arguments of bench/tierc/train.mjs for λ on or off, by spec or by tierc's IR fixture. */
+/** Returns the arguments of bench/tierc/train.mjs for λ on or off, by spec or by tierc's IR fixture. */
 export function tiercModelArgs(source, lambdaOn) {
   if (source === 'spec') return lambdaOn ? ['--spec', SPEC, '--model', 'peer_small'] : ['--spec', SPEC, '--model', 'peer_small_baseline', '--drop-zero-losses'];
   return lambdaOn ? ['--fixture'] : ['--fixture', '--clip-only'];
@@ -33,7 +34,7 @@ function chooseSource(ctx, plan) {
 }
 
 export function benchTraining(ctx) {
-  const plan = ctx.quick ? { rounds: 1, steps: 4, warmup: 2, torchSteps: 10, torchWarmup: 2 } : { rounds: 2, steps: 6, warmup: 2, torchSteps: 12, torchWarmup: 2 };
+  const plan = ctx.quick ? { rounds: 1, steps: 4, warmup: 2, torchSteps: 10, torchWarmup: 2, pairs: 4 } : { rounds: 3, steps: 6, warmup: 2, torchSteps: 12, torchWarmup: 2, pairs: 10 };
   const { source, failure } = chooseSource(ctx, plan);
   const out = { plan, tierc_source: source, spec_failure: failure, runs: [] };
 
@@ -49,25 +50,35 @@ export function benchTraining(ctx) {
   }
 
   for (let round = 0; round < plan.rounds; round++) {
-    // Odd rounds reverse both orders (λ and engine), so a drift in load does not favour one side.
-    const lambdas = round % 2 === 0 ? [true, false] : [false, true];
-    for (const lambdaOn of lambdas) {
-      ctx.log(`training round ${round + 1}/${plan.rounds}, λ ${lambdaOn ? '= 0.1' : '= 0'}`);
-      const lam = ['--lam', lambdaOn ? '0.1' : '0'];
-      const jobs = [
-        () => out.runs.push(record('tierc', 1, lambdaOn, round, tiercTrain(tiercModelArgs(source, lambdaOn), plan.steps, plan.warmup))),
-      ];
-      if (ctx.peer.available) {
-        jobs.push(() => out.runs.push(record('torch', 1, lambdaOn, round, torchTrain(1, lam, plan.torchSteps, plan.torchWarmup))));
-        jobs.push(() => out.runs.push(record('torch', 2, lambdaOn, round, torchTrain(2, lam, plan.torchSteps, plan.torchWarmup, waitPolicy))));
-      }
-      for (const job of round % 2 === 0 ? jobs : [...jobs].reverse()) job();
+    ctx.log(`training round ${round + 1}/${plan.rounds}`);
+    const jobs = [() => out.runs.push(record('tierc', 1, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup)))];
+    if (ctx.peer.available) {
+      jobs.push(() => out.runs.push(record('torch', 1, true, round, torchTrain(1, [], plan.torchSteps, plan.torchWarmup))));
+      jobs.push(() => out.runs.push(record('torch', 2, true, round, torchTrain(2, [], plan.torchSteps, plan.torchWarmup, waitPolicy))));
+    }
+    // Odd rounds reverse the order, so a drift in load does not favour one side.
+    for (const job of round % 2 === 0 ? jobs : [...jobs].reverse()) job();
+  }
+
+  ctx.log('training: regularizer cost in pairs of steps');
+  out.regularizer_runs = {};
+  const pairArgs = source === 'spec'
+    ? ['--spec', SPEC, '--model', 'peer_small', '--baseline', 'peer_small_baseline']
+    : undefined;
+  if (pairArgs) {
+    const run = runChild('node', ['bench/tierc/regularizer.mjs', ...pairArgs, '--pairs', String(plan.pairs)], { timeoutS: 900 });
+    out.regularizer_runs.tierc = run.ok ? run.json : { error: run.error };
+  } else out.regularizer_runs.tierc = { error: `the spec's models do not train (${failure}), so the pair of λ = 0.1 and λ = 0 models is not available` };
+  if (ctx.peer.available) {
+    for (const threads of [1, 2]) {
+      const run = torchTrain(threads, ['--pair'], plan.torchSteps, plan.torchWarmup, threads === 2 ? waitPolicy : {});
+      out.regularizer_runs[`torch_t${threads}`] = run.ok ? run.json : { error: run.error };
     }
   }
 
   if (!ctx.quick) {
     ctx.log('training: threaded wasm probe and profiles');
-    const threaded = tiercTrain([...tiercModelArgs(source, true), '--wasm-threads', '2'], 2, 1);
+    const threaded = tiercTrain([...tiercModelArgs(source, true), '--wasm-threads', '2'], 2, 1, 120);
     out.wasm_threads_probe = threaded.ok ? { wasm_threads: threaded.json?.wasm_threads, median_step_s: threaded.json?.median_step_s, samples_per_s: threaded.json?.samples_per_s } : { error: threaded.error };
     const profiled = tiercTrain([...tiercModelArgs(source, true), '--profile'], 2, 1);
     out.tierc_profile = profiled.ok ? { kernels: profiled.json?.profile?.slice(0, 15), steps: 3 } : { error: profiled.error };
@@ -98,34 +109,25 @@ function summarize(out, ctx) {
     const step = median(runs.map((r) => r.median_step_s));
     return { step_s: step, samples_per_s: batch / step, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
   };
-  out.tierc = { on: cell('tierc', 1, 0.1), off: cell('tierc', 1, 0) };
-  out.torch = {
-    t1: { on: cell('torch', 1, 0.1), off: cell('torch', 1, 0) },
-    t2: { on: cell('torch', 2, 0.1), off: cell('torch', 2, 0) },
-  };
+  out.tierc = { on: cell('tierc', 1, 0.1) };
+  out.torch = { t1: { on: cell('torch', 1, 0.1) }, t2: { on: cell('torch', 2, 0.1) } };
   // Ratios pair runs of the same round, which ran minutes apart at most, and take the median over rounds.
-  const paired = (a, b, ratio) => {
+  const paired = (a, b) => {
     const values = [];
     for (let round = 0; round < out.plan.rounds; round++) {
-      const x = out.runs.find((r) => r.ok && r.round === round && r.engine === a.engine && r.threads === a.threads && r.lambda === a.lambda);
-      const y = out.runs.find((r) => r.ok && r.round === round && r.engine === b.engine && r.threads === b.threads && r.lambda === b.lambda);
-      if (x && y) values.push(ratio(x, y));
+      const x = out.runs.find((r) => r.ok && r.round === round && r.engine === a.engine && r.threads === a.threads);
+      const y = out.runs.find((r) => r.ok && r.round === round && r.engine === b.engine && r.threads === b.threads);
+      if (x && y) values.push(y.median_step_s / x.median_step_s);
     }
     return values.length > 0 ? { median: median(values), rounds: values } : undefined;
   };
-  const speed = (x, y) => y.median_step_s / x.median_step_s;
-  const slowdown = (x, y) => x.median_step_s / y.median_step_s - 1;
-  const tiercOn = { engine: 'tierc', threads: 1, lambda: 0.1 };
   // tfjs has no working multi-threaded backend under Node 20 here, so its 2-thread row is its single-thread figure.
-  const t1 = paired(tiercOn, { engine: 'torch', threads: 1, lambda: 0.1 }, speed);
-  const t2 = paired(tiercOn, { engine: 'torch', threads: 2, lambda: 0.1 }, speed);
+  const t1 = paired({ engine: 'tierc', threads: 1 }, { engine: 'torch', threads: 1 });
+  const t2 = paired({ engine: 'tierc', threads: 1 }, { engine: 'torch', threads: 2 });
   out.ratio_t1 = t1?.median;
   out.ratio_t2 = t2?.median;
   out.ratio_rounds = { t1: t1?.rounds, t2: t2?.rounds };
-  const overhead = (engine, threads) => paired({ engine, threads, lambda: 0.1 }, { engine, threads, lambda: 0 }, slowdown);
-  const regularizer = { tierc: overhead('tierc', 1), torch_t1: overhead('torch', 1), torch_t2: overhead('torch', 2) };
-  out.regularizer = Object.fromEntries(Object.entries(regularizer).map(([k, v]) => [k, v?.median]));
-  out.regularizer_rounds = Object.fromEntries(Object.entries(regularizer).map(([k, v]) => [k, v?.rounds]));
+  out.regularizer = Object.fromEntries(Object.entries(out.regularizer_runs).map(([k, v]) => [k, v.overhead]));
   if (!ctx.peer.available) out.torch_error = `peer not available: ${ctx.peer.reason}`;
   return out;
 }

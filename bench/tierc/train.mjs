@@ -12,7 +12,7 @@
 // alone. --profile runs the steps inside tf.profile and adds the kernel time per kernel name.
 import * as tf from '@tensorflow/tfjs-core';
 import { trainModule } from '../../dist/backends/tfjs/index.js';
-import { selectBackend, syntheticDataSource, withNodeWasmThreads } from '../../dist/runtime/index.js';
+import { syntheticDataSource } from '../../dist/runtime/index.js';
 import { PEER_SMALL, clipTierModule } from '../../dist/backends/tfjs/clip-model.js';
 import { lowerSpecModel, parameterCount, withoutZeroLosses } from '../lib/spec.mjs';
 import { parseArgs, median } from '../lib/util.mjs';
@@ -31,19 +31,12 @@ const tokenCount = typeof tokens === 'number' ? tokens : module.symbols.find((s)
 const vocab = module.params.find((p) => p.name.endsWith('token_embedding.weight'))?.shape[0] ?? 1000;
 const data = syntheticDataSource({ batchSize: batch, channels: image[1].size, imageSize: image[2].size, tokens: tokenCount, vocab, seed: 0 });
 
-let threads;
-if (args['wasm-threads']) {
-  // The threaded wasm build must be set up before the trainer selects the backend; it then finds wasm initialized.
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setThreadsCount(Number(args['wasm-threads']));
-  await withNodeWasmThreads(() => selectBackend({ force: 'wasm', wasmThreads: true }));
-  threads = wasm.getThreadsCount();
-}
-
 const stepSeconds = [];
 let backend;
 const options = { steps: warmup + steps, seed: 0, optimizer: { kind: 'adamw', lr: 5e-4, weightDecay: 0.2 } };
 if (args.backend) options.backend = args.backend;
+// The trainer starts the threaded wasm build itself when asked for more than one thread.
+if (args['wasm-threads']) options.wasmThreads = Number(args['wasm-threads']);
 const hooks = {
   onStart: (info) => (backend = info.backend),
   onStep: (m) => stepSeconds.push(m.seconds),
@@ -63,7 +56,7 @@ const timed = stepSeconds.slice(warmup);
 const medianStep = median(timed);
 console.log(JSON.stringify({
   engine: 'tierc-tfjs', spec: args.fixture ? 'fixture' : args.spec, model: module.name, losses: module.losses.map((l) => l.name),
-  params: parameterCount(module), backend: backend?.chosen, wasm_simd: backend?.wasmSimd, wasm_threads: threads ?? backend?.wasmThreads,
+  params: parameterCount(module), backend: backend?.chosen, wasm_simd: backend?.wasmSimd, wasm_threads: backend?.wasmThreads,
   batch, steps_timed: timed.length, step_s: timed.map((s) => Number(s.toFixed(5))), median_step_s: Number(medianStep.toFixed(5)),
   samples_per_s: Number((batch / medianStep).toFixed(2)), final_loss: result.last?.loss,
   total_s: Number(((performance.now() - started) / 1000).toFixed(2)),
