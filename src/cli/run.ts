@@ -1,6 +1,6 @@
 // The CLI as a function: `run(argv, io)` parses arguments, runs one subcommand and returns its exit code.
 import { Command, CommanderError } from 'commander';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { ExitCode, type CliIo } from './io.js';
 import { tiercVersion } from './version.js';
 
@@ -16,7 +16,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       writeErr: (text) => io.stderr(text),
     });
   const context = { io, setExitCode: (code: number) => void (exitCode = code) };
-  for (const command of commands) command.register(program, context);
+  for (const command of await loadCommands(argv)) command.register(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
