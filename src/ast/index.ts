@@ -3,3 +3,4 @@ export type * from './types.js';
 export { childrenOf, walk } from './walk.js';
 export { settingKey, settingsOf, nestedBlocksOf, findSetting, singleExpression } from './settings.js';
 export { isImportable, visibleDeclarations, type Program, type SourceFile } from './program.js';
+export { applyArithmetic, constantNumber } from './arithmetic.js';

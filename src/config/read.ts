@@ -2,7 +2,7 @@
 // arguments (`column "path", root "data/files"`, `50 epochs`, `adam(lr: 1e-4)`). The helpers
 // here match those forms and report TIER2114 with the form that was expected. Unknown keys are
 // the front end's to report; these helpers only read the keys a config knows.
-import { findSetting, settingKey, settingsOf, type Expr, type NamedArgument, type Phrase, type Setting, type SettingsItem } from '../ast/index.js';
+import { constantNumber, findSetting, settingKey, settingsOf, type Expr, type NamedArgument, type Phrase, type Setting, type SettingsItem } from '../ast/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
@@ -106,20 +106,9 @@ export class ConfigReader {
   }
 }
 
+/** Folds a constant arithmetic expression (`128`, `-1e-4`, `7 * 7`) to its value. */
 export function numberOf(expr: Expr): number | undefined {
-  if (expr.kind === 'NumberLiteral') return expr.value;
-  if (expr.kind === 'UnaryExpr') {
-    const inner = numberOf(expr.operand);
-    return inner === undefined ? undefined : -inner;
-  }
-  if (expr.kind === 'BinaryExpr') {
-    const left = numberOf(expr.left);
-    const right = numberOf(expr.right);
-    if (left === undefined || right === undefined) return undefined;
-    const value = expr.op === '+' ? left + right : expr.op === '-' ? left - right : expr.op === '*' ? left * right : left / right;
-    return Number.isFinite(value) ? value : undefined;
-  }
-  return undefined;
+  return constantNumber(expr);
 }
 
 export function dottedParts(expr: Expr): string[] | undefined {

@@ -2,7 +2,7 @@
 // a number, a layer, …) and tensors are emitted into the IR as they are evaluated. A mistake
 // is reported once and the expression evaluates to the error value, which every later use
 // accepts silently, so one mistake gives one diagnostic.
-import type { Expr, PipeExpr } from '../ast/index.js';
+import { applyArithmetic, type Expr, type PipeExpr } from '../ast/index.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Span } from '../diagnostics/types.js';
 import { stdlibNames } from '../sema/stdlib.js';
@@ -151,7 +151,7 @@ const opNames: Record<'+' | '-' | '*' | '/', ElementwiseOp> = { '+': 'add', '-':
 export function arithmetic(context: LowerContext, op: '+' | '-' | '*' | '/', left: Value, right: Value, span: Span): Value {
   if (left.kind === 'error' || right.kind === 'error') return ERROR;
   if (left.kind === 'number' && right.kind === 'number') {
-    const value = op === '+' ? left.value + right.value : op === '-' ? left.value - right.value : op === '*' ? left.value * right.value : left.value / right.value;
+    const value = applyArithmetic(op, left.value, right.value);
     if (!Number.isFinite(value)) {
       report(context, 'TIER3012', `The arithmetic '${op}' gives ${value}, which is not a finite number.`, span);
       return ERROR;

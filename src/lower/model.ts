@@ -1,7 +1,7 @@
 // Checks and lowers one model: its parameters, axes, encoders, heads, lets, params and losses,
 // in that order, then names the conventional outputs. Members are bound lazily, so a let may
 // use a head declared below it; each is then evaluated in source order.
-import type { BlockDecl, Expr, LossDecl, ModelDecl, NamedArgument } from '../ast/index.js';
+import { applyArithmetic, type BlockDecl, type Expr, type LossDecl, type ModelDecl, type NamedArgument } from '../ast/index.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { IrModule, LossWeight } from '../ir/index.js';
@@ -210,7 +210,7 @@ export function sizeValue(context: LowerContext, scope: Scope, expr: Expr): numb
         const left = compute(node.left);
         const right = compute(node.right);
         if (left === undefined || right === undefined) return undefined;
-        const result = node.op === '+' ? left + right : node.op === '-' ? left - right : node.op === '*' ? left * right : left / right;
+        const result = applyArithmetic(node.op, left, right);
         if (!Number.isFinite(result) || Math.abs(result) > MAX_SIZE) return fail(`The size ${left} ${node.op} ${right} overflows 2^31 − 1; sizes must stay below 2147483648.`);
         return result;
       }

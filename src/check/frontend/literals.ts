@@ -1,8 +1,9 @@
-// Literal ranges that need no types: negative loss weights (constants, schedule endpoints and
-// model parameters used as weights, including the values a model instance passes) and sizes
-// that are zero or negative (axis sizes, layer widths in heads and encoders, and size-like
-// named arguments such as `width:`).
+// Literal ranges that need no types. Loss weights must not be negative: constants, schedule
+// endpoints and model parameters used as weights, including the values a model instance
+// passes. Sizes must be positive: axis sizes, layer widths in heads and encoders, and size-like
+// named arguments such as `width:`.
 import {
+  constantNumber,
   walk,
   findSetting,
   singleExpression,
@@ -18,25 +19,9 @@ import { makeDiagnostic } from '../../diagnostics/make.js';
 import type { Diagnostic, Span } from '../../diagnostics/types.js';
 import { positiveSizeNames } from './schema.js';
 
-/** The value of a constant arithmetic expression, or undefined when it is not one. */
+/** Folds a constant arithmetic expression to its value, or returns undefined when it is not one. */
 export function constantValue(expr: Expr): number | undefined {
-  switch (expr.kind) {
-    case 'NumberLiteral':
-      return expr.value;
-    case 'UnaryExpr': {
-      const operand = constantValue(expr.operand);
-      return operand === undefined ? undefined : -operand;
-    }
-    case 'BinaryExpr': {
-      const left = constantValue(expr.left);
-      const right = constantValue(expr.right);
-      if (left === undefined || right === undefined) return undefined;
-      const value = expr.op === '+' ? left + right : expr.op === '-' ? left - right : expr.op === '*' ? left * right : left / right;
-      return Number.isFinite(value) ? value : undefined;
-    }
-    default:
-      return undefined;
-  }
+  return constantNumber(expr);
 }
 
 export function checkLiterals(program: Program): Diagnostic[] {
