@@ -29,7 +29,7 @@ export interface ManifestOptions {
   /** Without a split every row is in split 'train'. */
   split?: SplitOptions;
   labels?: { columns: string[]; uncertain?: UncertainPolicy; blank?: BlankPolicy };
-  /** Mask columns by label name; a mask cell holds a path under the image root or is blank. */
+  /** Mask columns by label name; a mask cell contains a path under the image root or is blank. */
   masks?: Record<string, string>;
   /** Column with a row identifier; without it the 1-based row number is the id. */
   id?: string;
@@ -51,7 +51,7 @@ export interface ManifestRow {
   split: string;
   /** One value per label column: 1 present, 0 absent (also where ignored). */
   labels: Float32Array;
-  /** 1 where the label is known, 0 where the policy says to ignore it. */
+  /** 1 where the label is known, 0 where the policy ignores it. */
   labelMask: Uint8Array;
   /** Absolute mask path by label name, or null where the cell is blank. */
   masks: Record<string, string | null>;

@@ -1,6 +1,6 @@
 // Offsets to line/column positions and back to line text. Lines end at "\n", "\r\n" or a lone
 // "\r"; columns count UTF-16 code units from 1, a tab as one. The parser and the renderer both
-// use this, so a caret always lands where the position says.
+// use this, so a caret always lands at the reported position.
 import type { Position, Span } from './types.js';
 
 export class LineMap {

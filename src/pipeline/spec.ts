@@ -72,7 +72,7 @@ function chooseModel(checked: CheckReport, wanted: string | undefined): LoweredM
     if (found === undefined) throw new PipelineError([makeDiagnostic('TIER2115', `Model '${wanted}' is not declared; the spec declares ${names}.`, undefined)], checked.sources);
     return found;
   }
-  // A spec that imports another sees its models too; its own train block names the one it trains.
+  // A spec that imports another can use its models too. Its own train block names the one it trains.
   const trained = checked.configs?.train.map((config) => config.model) ?? [];
   const byTrain = checked.models.filter((model) => trained.includes(model.name));
   if (byTrain.length === 1) return byTrain[0] as LoweredModel;
