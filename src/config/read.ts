@@ -1,7 +1,7 @@
 // Reading settings values into typed configs. A setting's value is a list of phrases and named
 // arguments (`column "path", root "data/files"`, `50 epochs`, `adam(lr: 1e-4)`). The helpers
-// here match those forms and report TIER2114 with the form that was expected. Unknown keys are
-// the front end's to report; these helpers only read the keys a config knows.
+// here match those forms and report TIER2114 with the form that was expected. The front end
+// reports unknown keys, so these helpers read only the keys a config defines.
 import { constantNumber, findSetting, settingKey, settingsOf, type Expr, type NamedArgument, type Phrase, type Setting, type SettingsItem } from '../ast/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import { didYouMean } from '../diagnostics/suggest.js';
