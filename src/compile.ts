@@ -127,7 +127,14 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
       result.artifacts.push({ model: model.name, path: `${model.name}.ir.txt`, text: printModule(model.module) });
     } else if (request.target === 'tfjs') {
       const { emitTfjs } = await import('./backends/tfjs/index.js');
-      const emitted = await emitTfjs(model.module, { specFile: model.span.file });
+      const { buildTrainingSetup } = await import('./pipeline/setup.js');
+      // train.js carries the train block's data and settings; a spec that cannot train on its data is an error here.
+      const built = checked.configs === undefined
+        ? { setup: undefined, diagnostics: [] }
+        : buildTrainingSetup({ configs: checked.configs, model: { name: model.name, losses: model.module.losses.map((loss) => loss.name) }, specFile: model.span.file, program: checked.program });
+      result.diagnostics.push(...built.diagnostics);
+      if (built.diagnostics.length > 0) continue;
+      const emitted = await emitTfjs(model.module, { specFile: model.span.file, ...(built.setup !== undefined ? { setup: built.setup } : {}) });
       for (const file of emitted.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.path}`, text: file.text });
     } else {
       await compileOnnxArtifacts(checked, model, request, result);

@@ -196,7 +196,7 @@ function runFolderOf(weights: LoadedWeights): string | undefined {
 }
 
 /** Label columns in embedding order: 1 or 0 where known, null where the policy ignores the value. */
-function labelColumns(split: SplitEmbeddings, names: readonly string[]): Record<string, LabelValue[]> {
+export function labelColumns(split: SplitEmbeddings, names: readonly string[]): Record<string, LabelValue[]> {
   const columns: Record<string, LabelValue[]> = {};
   names.forEach((label, k) => {
     columns[label] = split.rows.map((row) => (row.labelMask[k] === 1 ? (row.labels[k] as number) : null));

@@ -18,6 +18,8 @@ export interface ForwardRunner {
   model: CompiledModel;
   /** Runs one batch and returns the requested outputs as [batch, …] arrays. */
   run(batch: Batch, outputs: readonly string[]): Promise<Record<string, Tensor>>;
+  /** When set, `run` also passes each batch's unweighted loss terms and its row count here. */
+  onLosses?: ((terms: Record<string, number>, rows: number) => void) | undefined;
   dispose(): void;
 }
 
@@ -31,6 +33,14 @@ export async function createForwardRunner(module: IrModule, weights: ReadonlyMap
   } catch (error) {
     throw new TrainingError('TIER6014', (error as Error).message);
   }
+  return createModelRunner(model, weights, chosen);
+}
+
+/**
+ * Uploads `weights` for an already compiled `model` on `backend`, which must be the active tfjs
+ * backend. Training uses this to evaluate its current weights without switching backends.
+ */
+export function createModelRunner(model: CompiledModel, weights: ReadonlyMap<string, Float32Array>, backend: BackendName): ForwardRunner {
   const params: Record<string, tf.Tensor> = {};
   for (const param of model.MODEL.params) {
     const values = weights.get(param.name);
@@ -41,24 +51,30 @@ export async function createForwardRunner(module: IrModule, weights: ReadonlyMap
     }
     params[param.name] = tf.tensor(values, param.shape, param.dtype === 'i32' ? 'int32' : 'float32');
   }
-  const ctx = createKernelContext({ training: false, embeddingForm: chosen === 'wasm' ? 'one_hot' : 'gather' });
-  return {
-    backend: chosen,
+  const ctx = createKernelContext({ training: false, embeddingForm: backend === 'wasm' ? 'one_hot' : 'gather' });
+  const runner: ForwardRunner = {
+    backend,
     model,
     async run(batch, outputs) {
       const missing = outputs.filter((name) => !model.MODEL.outputs.includes(name));
       if (missing.length > 0) throw new Error(`The model has no output ${missing.map((name) => `'${name}'`).join(', ')}.`);
       const inputs = bindInputs(model.MODEL.inputs, batch);
+      const lossNames = runner.onLosses === undefined ? [] : model.MODEL.losses.map((loss) => loss.name);
       try {
         bindSizes(ctx, model.MODEL, inputs);
         const computed = tf.tidy(() => {
           const result = model.forward(ctx, params, inputs);
-          return outputs.map((name) => result.outputs[name] as tf.Tensor);
+          return [...outputs.map((name) => result.outputs[name] as tf.Tensor), ...lossNames.map((name) => result.losses[name] as tf.Tensor)];
         });
         const values: Record<string, Tensor> = {};
         for (const [index, name] of outputs.entries()) {
           const tensor = computed[index] as tf.Tensor;
           values[name] = { data: Float32Array.from(await tensor.data()), shape: [...tensor.shape] };
+        }
+        if (runner.onLosses !== undefined) {
+          const terms: Record<string, number> = {};
+          for (const [index, name] of lossNames.entries()) terms[name] = (await (computed[outputs.length + index] as tf.Tensor).data())[0] as number;
+          runner.onLosses(terms, batch.imageShape[0]);
         }
         tf.dispose(computed);
         return values;
@@ -72,6 +88,7 @@ export async function createForwardRunner(module: IrModule, weights: ReadonlyMap
       tf.dispose(Object.values(params));
     },
   };
+  return runner;
 }
 
 /** Creates `count` zero images shaped like the model's image input, to run text prompts alone. */

@@ -1,7 +1,7 @@
 // Checks that `--resume` continues the run that wrote the run folder's newest checkpoint: the
-// same model (spec hash), the same loss weights and the same batch size. The spec hash covers
-// parameters, inputs, nodes and loss values but not the loss weights, so a changed weight such
-// as 'lambda_words' is caught here by comparing with the settings.json of the earlier run.
+// same trained function (spec hash) and the same batch size. The spec hash covers the loss
+// weights too; they are compared first with the settings.json of the earlier run, so that a
+// changed weight such as 'lambda_words' is named in the message.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listCheckpoints } from '../runtime/checkpoint.js';
@@ -16,8 +16,9 @@ export interface ResumeSettings {
 
 /**
  * Throws TIER6005 when the newest checkpoint in `outDir` comes from another model or other loss
- * weights, and TIER6017 when the earlier run used another batch size. Does nothing when there is
- * no checkpoint, because the trainer reports that (TIER6015).
+ * weights, naming a weight that settings.json records differently, and TIER6017 when the earlier
+ * run used another batch size. Does nothing when there is no checkpoint, because the trainer
+ * reports that (TIER6015).
  */
 export function checkResume(outDir: string, current: ResumeSettings): void {
   const checkpoints = listCheckpoints(join(outDir, 'checkpoints'));
@@ -25,13 +26,8 @@ export function checkResume(outDir: string, current: ResumeSettings): void {
   if (latest === undefined) return;
   const fresh = `start a new run folder with --out, or train without --resume after removing '${join(outDir, 'checkpoints')}'`;
 
-  if (latest.state.specHash !== current.specHash) {
-    throw new TrainingError('TIER6005', `The checkpoint '${latest.path}' was written for a different model (spec hash ${latest.state.specHash.slice(0, 12)}, this spec ${current.specHash.slice(0, 12)}); ${fresh}.`);
-  }
   const previous = readSettings(join(outDir, 'settings.json'));
-  if (previous === undefined) return;
-
-  if (previous.lossWeights !== undefined) {
+  if (previous?.lossWeights !== undefined) {
     for (const name of new Set([...Object.keys(previous.lossWeights), ...Object.keys(current.lossWeights)])) {
       const before = JSON.stringify(previous.lossWeights[name] ?? null);
       const now = JSON.stringify(current.lossWeights[name] ?? null);
@@ -40,6 +36,10 @@ export function checkResume(outDir: string, current: ResumeSettings): void {
       }
     }
   }
+  if (latest.state.specHash !== current.specHash) {
+    throw new TrainingError('TIER6005', `The checkpoint '${latest.path}' was written for a different model, loss weights or temperatures (spec hash ${latest.state.specHash.slice(0, 12)}, this spec ${current.specHash.slice(0, 12)}); ${fresh}.`);
+  }
+  if (previous === undefined) return;
   if (typeof previous.batch === 'number' && previous.batch !== current.batch) {
     throw new TrainingError('TIER6017', `The checkpoint '${latest.path}' was trained with batch size ${previous.batch}, and this run requests batch size ${current.batch}; pass --batch ${previous.batch} to resume, or start a new run folder with --out.`);
   }

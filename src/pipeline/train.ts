@@ -1,39 +1,53 @@
-// Trains the model of a spec on the spec's own data. The train split comes through the data
-// layer and the model is compiled for tfjs in memory. The trainer gets the train block's
-// optimizer, schedule, seed and checkpoints, and the run directory (settings.json,
-// metrics.jsonl, checkpoints/) is written in the layout the report reads. Resuming first checks
-// that the newest checkpoint comes from the same model, loss weights and batch size.
+// Trains a compiled model on a spec's own data. `runTraining` is the one entry that both
+// `tierc train` (through `trainSpec`, which compiles the model in memory) and an emitted
+// train.js (through the runtime's `runTrainingProgram`) call. It opens the train split through
+// the data layer and hands the train block's optimizer, schedule, seed and checkpoint rule to the
+// trainer, evaluating the setup's eval blocks at each checkpoint. It writes the run directory
+// (settings.json, metrics.jsonl, checkpoints/) in the layout the report reads. Resuming first
+// checks that the newest checkpoint comes from the same model, loss weights and batch size.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compileTfjs } from '../backends/tfjs/index.js';
+import { compileTfjs, startingWeights } from '../backends/tfjs/index.js';
 import { tiercVersion } from '../cli/version.js';
-import type { TrainConfig } from '../config/types.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
-import { initializeParams } from '../ir/init.js';
+import type { IrModule } from '../ir/types.js';
 import type { BackendName } from '../runtime/backend.js';
 import { listCheckpoints } from '../runtime/checkpoint.js';
+import type { CompiledModel } from '../runtime/model.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
 import { trainCompiled } from '../runtime/trainer.js';
 import { writeSettings } from '../report/write.js';
 import { checkResume } from './resume.js';
-import { loaderDataSource, openSpecDataset } from './source.js';
+import { higherIsBetter, openSetupDataset, trainingSetupOf, type TrainingSetup } from './setup.js';
+import { loaderDataSource } from './source.js';
 import { PipelineError, type SpecPlan } from './spec.js';
+import { trainingEvaluation } from './train-eval.js';
 import { patchWasmOneHot } from './wasm-one-hot.js';
 
-export interface TrainSpecOptions {
-  /** Run directory; default `runs/<model>` under `cwd`. */
-  outDir?: string;
-  cwd: string;
+export interface RunTrainingOptions {
+  /** Absolute run directory. */
+  outDir: string;
   /** Optimizer steps; default the train block's duration (epochs × batches per epoch). */
   steps?: number;
   batch?: number;
   seed?: number;
+  /** Learning rate in place of the optimizer's. */
+  lr?: number;
+  /** Micro-batches per optimizer step; default 1. */
+  accumulate?: number;
   backend?: BackendName;
+  wasmThreads?: number;
   resume?: boolean;
   /** Loader worker threads; default 1 (decoding is cheap next to a training step). */
   workers?: number;
   /** Extra settings.json entries, for example a description of the data. */
   settings?: Record<string, unknown>;
+}
+
+export interface TrainSpecOptions extends Omit<RunTrainingOptions, 'outDir'> {
+  /** Run directory; default `runs/<model>` under `cwd`. */
+  outDir?: string;
+  cwd: string;
 }
 
 export interface TrainSpecResult extends Omit<TrainResult, 'weights'> {
@@ -42,55 +56,79 @@ export interface TrainSpecResult extends Omit<TrainResult, 'weights'> {
   checkpoint: string | undefined;
   batch: number;
   batchesPerEpoch: number;
-  /** Wall-clock seconds of the training loop, data loading included. */
+  /** Wall-clock seconds of the training loop, data loading and evaluation included. */
   seconds: number;
 }
 
 /** Trains `plan.model`; throws PipelineError, DataError or TrainingError for problems the user can fix. */
 export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks: TrainHooks = {}): Promise<TrainSpecResult> {
-  const config = plan.train;
-  if (config === undefined) {
+  if (plan.train === undefined) {
     throw new PipelineError([makeDiagnostic('TIER8001', `Model '${plan.model.name}' has no train block; add 'train { model: ${plan.model.name} … }' to the spec.`, plan.model.span)], plan.checked.sources);
   }
-  const outDir = resolve(options.cwd, options.outDir ?? `runs/${plan.model.name}`);
+  const setup = trainingSetupOf(plan);
+  const model = compileTfjs(plan.model.module, { specFile: plan.specFile });
+  const { cwd, outDir, ...rest } = options;
+  try {
+    return await runTraining(model, setup, { ...rest, outDir: resolve(cwd, outDir ?? `runs/${plan.model.name}`) }, hooks);
+  } catch (error) {
+    // Diagnostics point into the spec, so they render with its source lines.
+    if (error instanceof PipelineError && error.sources.size === 0) throw new PipelineError(error.diagnostics, plan.checked.sources);
+    throw error;
+  }
+}
+
+/** Trains `model` as `setup` says, with `options` in place of the train block's settings. */
+export async function runTraining(model: CompiledModel, setup: TrainingSetup, options: RunTrainingOptions, hooks: TrainHooks = {}): Promise<TrainSpecResult> {
+  const config = setup.train;
+  const outDir = options.outDir;
   if (options.resume !== true && hasCheckpoints(outDir)) {
-    throw new PipelineError([makeDiagnostic('TIER8001', `The run folder '${outDir}' already has checkpoints; pass --resume to continue that run, or choose another folder with --out.`, config.span)], plan.checked.sources);
+    throw new PipelineError([makeDiagnostic('TIER8001', `The run folder '${outDir}' already has checkpoints; pass --resume to continue that run, or choose another folder with --out.`, config.span)]);
   }
   const batch = options.batch ?? config.batch;
   const seed = options.seed ?? config.seed;
-  const dataset = openSpecDataset(plan, 'train on', true);
+  const dataset = openSetupDataset(setup, true);
   // Training drops the last short batch, so no step gets a batch too small for contrastive negatives.
   const loader = dataset.loader({ split: config.data.split, batchSize: batch, training: true, seed, workers: options.workers ?? 1, dropLast: true });
   try {
     const batchesPerEpoch = loader.batchesPerEpoch;
     if (batchesPerEpoch === 0) {
-      throw new PipelineError([makeDiagnostic('TIER8001', `Split '${config.data.split}' has ${dataset.rows(config.data.split).length} rows, fewer than one batch of ${batch}; lower the batch size.`, config.span)], plan.checked.sources);
+      throw new PipelineError([makeDiagnostic('TIER8001', `Split '${config.data.split}' has ${dataset.rows(config.data.split).length} rows, fewer than one batch of ${batch}; lower the batch size.`, config.span)]);
     }
     const steps = options.steps ?? (config.duration.unit === 'steps' ? config.duration.value : config.duration.value * batchesPerEpoch);
+    const schedule = config.schedule.kind === 'cosine' ? { kind: 'cosine' as const, warmupSteps: Math.min(config.schedule.warmupSteps, steps), minLr: config.schedule.minLr } : { kind: 'constant' as const };
+    const { kind, lr, weightDecay, betas, eps, momentum } = config.optimizer;
+    const checkpoint = checkpointOptions(setup, outDir, steps, batchesPerEpoch);
+    let backend: BackendName | undefined;
     const trainOptions: TrainOptions = {
-      ...optimizerOptions(config, steps),
+      optimizer: { kind, lr: options.lr ?? lr, weightDecay, betas, eps, momentum },
+      schedule,
       steps,
       seed,
-      checkpoint: checkpointOptions(config, outDir, steps, batchesPerEpoch),
+      checkpoint,
       metricsFile: `${outDir}/metrics.jsonl`,
-      initialWeights: initializeParams(plan.model.module, seed),
+      initialWeights: startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks),
     };
+    if (options.accumulate !== undefined) trainOptions.accumulate = options.accumulate;
     if (options.backend !== undefined) trainOptions.backend = options.backend;
+    if (options.wasmThreads !== undefined && options.wasmThreads > 1) trainOptions.wasmThreads = options.wasmThreads;
     if (options.resume === true) trainOptions.resume = true;
-    const model = compileTfjs(plan.model.module, { specFile: plan.specFile });
+    if (setup.evals.length > 0) {
+      // Evaluation reads the split without augmentation, so it opens the data a second time.
+      const evalData = openSetupDataset(setup, false);
+      trainOptions.evaluation = { every: checkpoint.every, run: trainingEvaluation(model, setup, evalData, () => backend ?? 'cpu') };
+    }
     const lossWeights = Object.fromEntries(model.MODEL.losses.map((loss) => [loss.name, loss.weight.kind === 'constant' ? loss.weight.value : loss.weight]));
     if (options.resume === true) checkResume(outDir, { specHash: model.MODEL.specHash, batch, lossWeights });
     await patchWasmOneHot();
 
-    let backend = 'tfjs';
     const started = performance.now();
     const result = await trainCompiled(model, trainOptions, loaderDataSource(loader), {
       ...hooks,
       onStart(info) {
-        backend = `tfjs-${info.backend.chosen}`;
+        backend = info.backend.chosen;
         writeSettings(outDir, {
-          spec: { name: plan.model.name, file: plan.specFile, hash: model.MODEL.specHash },
-          backend,
+          spec: { name: setup.model, file: setup.specFile, hash: model.MODEL.specHash },
+          backend: `tfjs-${info.backend.chosen}`,
           seeds: { train: seed, data: seed },
           steps,
           epochs: Number((steps / batchesPerEpoch).toFixed(2)),
@@ -98,7 +136,7 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
           tiercVersion: tiercVersion(),
           createdAt: new Date().toISOString(),
           lossWeights,
-          optimizer: config.optimizer,
+          optimizer: { ...config.optimizer, lr: trainOptions.optimizer.lr },
           ...options.settings,
         });
         hooks.onStart?.(info);
@@ -113,20 +151,19 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
   }
 }
 
-function optimizerOptions(config: TrainConfig, steps: number): Pick<TrainOptions, 'optimizer' | 'schedule'> {
-  const { kind, lr, weightDecay, betas, eps, momentum } = config.optimizer;
-  const schedule = config.schedule.kind === 'cosine' ? { kind: 'cosine' as const, warmupSteps: Math.min(config.schedule.warmupSteps, steps), minLr: config.schedule.minLr } : { kind: 'constant' as const };
-  return { optimizer: { kind, lr, weightDecay, betas, eps, momentum }, schedule };
-}
-
 /**
- * Checkpoints every N steps (an epoch count becomes steps) and after the last step. A "keep best
- * by an eval metric" rule keeps the newest ones instead, because no evaluation runs during training.
+ * Checkpoints every N steps (an epoch count becomes steps) and after the last step. "Keep best
+ * K by eval.NAME.METRIC" keeps the K best by that metric and also the newest checkpoint, so that
+ * --resume continues where training stopped.
  */
-function checkpointOptions(config: TrainConfig, outDir: string, steps: number, batchesPerEpoch: number): CheckpointOptions {
-  const every = config.checkpoint.every.unit === 'steps' ? config.checkpoint.every.value : config.checkpoint.every.value * batchesPerEpoch;
-  // NOTE: 'keep best K by eval.X.metric' keeps the last K checkpoints until evaluation runs inside the training loop.
-  return { dir: `${outDir}/checkpoints`, every: Math.max(1, Math.min(every, Math.max(1, steps))), keepLast: config.checkpoint.keep.count, keepBest: 0 };
+function checkpointOptions(setup: TrainingSetup, outDir: string, steps: number, batchesPerEpoch: number): CheckpointOptions {
+  const config = setup.train.checkpoint;
+  const every = config.every.unit === 'steps' ? config.every.value : config.every.value * batchesPerEpoch;
+  const dir = `${outDir}/checkpoints`;
+  const clamped = Math.max(1, Math.min(every, Math.max(1, steps)));
+  if (config.keep.mode === 'last') return { dir, every: clamped, keepLast: config.keep.count, keepBest: 0 };
+  const metric = `eval.${config.keep.eval}.${config.keep.metric}`;
+  return { dir, every: clamped, keepLast: 1, keepBest: config.keep.count, metric, mode: higherIsBetter(config.keep.metric) ? 'max' : 'min' };
 }
 
 /** Returns whether the run folder `dir` has checkpoints, so that a new run does not mix with an old one. */

@@ -42,6 +42,11 @@ export class MetricsWriter {
     appendFileSync(this.path, JSON.stringify(line) + '\n');
   }
 
+  /** Appends a row of another kind, such as an evaluation; it must carry the step it belongs to. */
+  writeRow(row: { step: number } & Record<string, unknown>): void {
+    appendFileSync(this.path, JSON.stringify(row) + '\n');
+  }
+
   close(): void {}
 }
 

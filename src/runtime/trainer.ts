@@ -23,6 +23,17 @@ export interface CheckpointOptions extends Partial<RetentionPolicy> {
   writer?: CheckpointWriter;
 }
 
+/** Evaluation of the current weights during training, for example on a validation split. */
+export interface TrainEvaluation {
+  /** Evaluate after every this many steps, after the last step, and before each checkpoint. */
+  every: number;
+  /**
+   * Evaluates `weights` after `step` optimizer steps. `metrics` go into the checkpoint's state,
+   * where a "keep best" policy ranks them by name; `rows` are appended to the metrics file.
+   */
+  run(step: number, weights: Map<string, Float32Array>): Promise<{ metrics: Record<string, number>; rows: ({ step: number } & Record<string, unknown>)[] }>;
+}
+
 export interface TrainOptions {
   steps: number;
   seed: number;
@@ -39,6 +50,7 @@ export interface TrainOptions {
   /** Continue from the newest checkpoint in `checkpoint.dir`. */
   resume?: boolean;
   metricsFile?: string;
+  evaluation?: TrainEvaluation;
   /** Force a backend; by default the fastest available one is chosen. */
   backend?: BackendName;
   /** Threads of the wasm backend (see `withNodeWasmThreads`); default 1. */
@@ -50,7 +62,10 @@ export interface TrainOptions {
 export interface TrainHooks {
   onStart?(info: { backend: BackendReport; startStep: number; totalSteps: number; params: number }): void;
   onStep?(metrics: StepMetrics): void;
-  onCheckpoint?(path: string, step: number): void;
+  /** Called after each checkpoint with its folder, its step and the seconds the write took. */
+  onCheckpoint?(path: string, step: number, seconds: number): void;
+  /** Called after each evaluation with its metrics and its duration in seconds. */
+  onEvaluation?(step: number, metrics: Record<string, number>, seconds: number): void;
   onDiagnostic?(diagnostic: Diagnostic): void;
 }
 
@@ -204,14 +219,27 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
       hooks.onStep?.(last);
 
       const checkpoint = options.checkpoint;
-      if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === options.steps)) {
-        const weightsNow = await readVariables(variables);
+      const lastStep = step + 1 === options.steps;
+      const checkpointDue = checkpoint !== undefined && ((step + 1) % checkpoint.every === 0 || lastStep);
+      const evaluation = options.evaluation;
+      const evaluationDue = evaluation !== undefined && ((step + 1) % evaluation.every === 0 || lastStep || checkpointDue);
+      const weightsNow = checkpointDue || evaluationDue ? await readVariables(variables) : undefined;
+      let evalMetrics: Record<string, number> = {};
+      if (evaluationDue) {
+        const evalStarted = performance.now();
+        const evaluated = await evaluation.run(step + 1, weightsNow!);
+        for (const row of evaluated.rows) metrics?.writeRow(row);
+        evalMetrics = evaluated.metrics;
+        hooks.onEvaluation?.(step + 1, evalMetrics, (performance.now() - evalStarted) / 1000);
+      }
+      if (checkpointDue) {
+        const writeStarted = performance.now();
         const optState = await optimizer.saveState();
         const path = saveCheckpoint(checkpoint.dir, {
           step: step + 1, seed: options.seed, dataCursor: data.cursor(), specHash: info.specHash, specFile: info.specFile,
-          tiercVersion: info.tiercVersion, optimizerStep: optState.step, metrics: { loss: last.loss, ...terms },
-        }, weightsNow, optState.slots, { keepLast: checkpoint.keepLast ?? 3, keepBest: checkpoint.keepBest ?? 0, ...(checkpoint.metric ? { metric: checkpoint.metric } : {}), mode: checkpoint.mode ?? 'min' }, checkpoint.writer, shapes);
-        hooks.onCheckpoint?.(path, step + 1);
+          tiercVersion: info.tiercVersion, optimizerStep: optState.step, metrics: { loss: last.loss, ...terms, ...evalMetrics },
+        }, weightsNow!, optState.slots, { keepLast: checkpoint.keepLast ?? 3, keepBest: checkpoint.keepBest ?? 0, ...(checkpoint.metric ? { metric: checkpoint.metric } : {}), mode: checkpoint.mode ?? 'min' }, checkpoint.writer, shapes);
+        hooks.onCheckpoint?.(path, step + 1, (performance.now() - writeStarted) / 1000);
       }
     }
     return { steps: options.steps, ...(last ? { last } : {}), weights: await readVariables(variables), backend: report.chosen };
@@ -321,6 +349,7 @@ function validateOptions(options: TrainOptions): void {
   if (!(options.optimizer.lr >= 0)) problems.push(`'lr' must be a non-negative number, got ${options.optimizer.lr}`);
   if (options.accumulate !== undefined && (!Number.isInteger(options.accumulate) || options.accumulate < 1)) problems.push(`'accumulate' must be a positive integer, got ${options.accumulate}`);
   if (options.checkpoint && (!Number.isInteger(options.checkpoint.every) || options.checkpoint.every < 1)) problems.push(`'checkpoint.every' must be a positive integer, got ${options.checkpoint.every}`);
+  if (options.evaluation && (!Number.isInteger(options.evaluation.every) || options.evaluation.every < 1)) problems.push(`'evaluation.every' must be a positive integer, got ${options.evaluation.every}`);
   if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) problems.push(`'clipGradNorm' must be positive, got ${options.clipGradNorm}`);
   if (problems.length > 0) throw new TrainingError('TIER6013', `Invalid training options: ${problems.join('; ')}.`);
 }

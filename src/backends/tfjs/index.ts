@@ -7,7 +7,8 @@ import { tiercVersion } from '../../cli/version.js';
 import { compileInMemory } from './evaluate.js';
 import { lowerModule } from './lower.js';
 import { printProgram, type PrintedFile } from './print.js';
-import type { TfjsProgram } from './program.js';
+import type { Literal, TfjsProgram } from './program.js';
+import type { TrainingSetup } from '../../pipeline/setup.js';
 import type { CompiledModel } from '../../runtime/model.js';
 import { initializeParams } from '../../ir/init.js';
 import type { DataSource } from '../../runtime/data.js';
@@ -25,6 +26,8 @@ export interface EmitTfjsOptions {
   specFile?: string;
   /** Defaults to the package version. */
   tiercVersion?: string;
+  /** The training setup that train.js passes to the runtime; without it train.js trains on synthetic batches. */
+  setup?: TrainingSetup;
 }
 
 export interface EmitTfjsResult {
@@ -35,6 +38,7 @@ export interface EmitTfjsResult {
 /** Emits `model.js` and `train.js` for `module`. Generating twice gives identical bytes. */
 export async function emitTfjs(module: IrModule, options: EmitTfjsOptions = {}): Promise<EmitTfjsResult> {
   const program = lowerModule(module, lowerOptions(options));
+  if (options.setup !== undefined) program.setup = options.setup as unknown as Literal;
   return { files: await printProgram(program), program };
 }
 

@@ -286,13 +286,19 @@ function tokenVocabulary(module: IrModule): number | undefined {
   return undefined;
 }
 
-/** SHA-256 over what decides the computation and the checkpoint layout; spans and names of nodes do not count. */
+/**
+ * SHA-256 over what decides the trained function and the checkpoint layout: parameters (with
+ * their initializers and which ones train), inputs, nodes (temperatures and other constants
+ * included), loss terms with their weights and weight schedules, and clamps. Spans and node names
+ * do not count.
+ */
 export function specHash(module: IrModule): string {
   const content = JSON.stringify({
-    params: module.params.map((p) => [p.name, p.dtype, p.shape, p.role]),
+    params: module.params.map((p) => [p.name, p.dtype, p.shape, p.role, p.trainable, p.init]),
     inputs: module.inputs.map((i) => [i.name, i.role, i.type]),
     nodes: module.nodes.map((n) => [n.op, n.inputs, n.attrs]),
-    losses: module.losses.map((l) => [l.name, l.value]),
+    losses: module.losses.map((l) => [l.name, l.value, l.weight]),
+    clamps: module.clamps.map((c) => [c.param, c.min ?? null, c.max ?? null]),
   });
   return createHash('sha256').update(content).digest('hex');
 }

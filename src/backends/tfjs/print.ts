@@ -118,13 +118,18 @@ function printSplit(program: TfjsProgram, split: ProgramSplit): string {
 }
 
 function printTrain(program: TfjsProgram): string {
+  const setup = program.setup ?? null;
+  const source = setup === null ? 'synthetic batches, because the spec has no train block with a data block' : "the spec's data";
   return [
     banner(program, 'the training entry point'),
-    `// Usage: node train.js [--steps N] [--batch N] [--seed N] [--lr X] [--accumulate N] [--out DIR] [--resume] [--backend NAME]`,
+    `// Usage: node train.js [--steps N] [--batch N] [--seed N] [--out DIR] [--resume] [--backend NAME] [--data DIR]; --help lists every option.`,
     `import { runTrainingProgram } from "tierc/runtime";`,
     `import * as model from "./model.js";`,
     '',
-    'process.exitCode = await runTrainingProgram(model, process.argv.slice(2));',
+    `/** Data, preprocessing, train and eval settings of the spec, with paths resolved at compile time; training reads ${source}. */`,
+    `const SETUP = ${jsLiteral(setup)};`,
+    '',
+    'process.exitCode = await runTrainingProgram(model, SETUP, process.argv.slice(2));',
   ].join('\n') + '\n';
 }
 

@@ -47,4 +47,9 @@ export interface TfjsProgram {
   losses: Record<string, Operand>;
   /** Output name → the value it reads. */
   outputs: Record<string, Operand>;
+  /**
+   * The training setup printed into train.js (data, preprocessing, train and eval blocks with
+   * resolved paths); absent when the spec has no train block with a data block.
+   */
+  setup?: Literal;
 }
