@@ -18,9 +18,7 @@ export function initializeParams(module: IrModule, seed: number): Map<string, Fl
 export function initializeParam(param: Param, seed: number): Float32Array {
   const size = param.shape.reduce((n, dim) => n * dim, 1);
   const values = new Float32Array(size);
-  const random = createGenerator(mixSeed(seed, hashName(param.name)));
-  const draw = sampler(param.init, param.shape, random);
-  for (let i = 0; i < size; i++) values[i] = draw();
+  fillParam(values, param.init, param.shape, new Xoshiro128(mixSeed(seed, hashName(param.name))));
   return values;
 }
 
@@ -34,92 +32,135 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
-interface Generator {
-  uniform(): number;
-  normal(): number;
-}
-
-function sampler(init: Initializer, shape: readonly number[], random: Generator): () => number {
+/**
+ * Fills `values` from the initializer's distribution. Each kind has its own loop over the
+ * whole array, so no closure is called per element. Each value is computed in float64 by the
+ * same expression as a single draw, then rounded to float32 on store.
+ */
+function fillParam(values: Float32Array, init: Initializer, shape: readonly number[], random: Xoshiro128): void {
   switch (init.kind) {
     case 'zeros':
-      return () => 0;
+      return;
     case 'ones':
-      return () => 1;
+      values.fill(1);
+      return;
     case 'constant':
-      return () => init.value;
+      values.fill(init.value);
+      return;
     case 'uniform':
-      return () => init.low + (init.high - init.low) * random.uniform();
-    case 'normal': {
-      const { mean, std, truncate } = init;
-      if (truncate === undefined) return () => mean + std * random.normal();
-      return () => {
-        // Redraw until the sample lies within truncate standard deviations of the mean.
-        for (;;) {
-          const z = random.normal();
-          if (Math.abs(z) <= truncate) return mean + std * z;
-        }
-      };
-    }
+      random.fillUniform(values, init.low, init.high - init.low);
+      return;
+    case 'normal':
+      if (init.truncate === undefined) random.fillNormal(values, init.mean, init.std);
+      else random.fillTruncatedNormal(values, init.mean, init.std, init.truncate);
+      return;
     case 'kaiming_normal': {
       const { fanIn, fanOut } = fans(shape);
-      const std = init.gain / Math.sqrt(init.fan === 'in' ? fanIn : fanOut);
-      return () => std * random.normal();
+      random.fillNormal(values, 0, init.gain / Math.sqrt(init.fan === 'in' ? fanIn : fanOut));
+      return;
     }
     case 'xavier_uniform': {
       const { fanIn, fanOut } = fans(shape);
-      const bound = Math.sqrt(6 / (fanIn + fanOut));
-      return () => bound * (2 * random.uniform() - 1);
+      random.fillSymmetric(values, Math.sqrt(6 / (fanIn + fanOut)));
+      return;
     }
-    case 'torch_default': {
+    case 'torch_default':
       // kaiming_uniform(a = √5) for weights has bound gain·√(3/fan_in) with gain = √(2/(1+5)),
       // which equals 1/√fan_in: the same bound PyTorch uses for biases.
-      const bound = 1 / Math.sqrt(init.fanIn);
-      return () => bound * (2 * random.uniform() - 1);
-    }
+      random.fillSymmetric(values, 1 / Math.sqrt(init.fanIn));
+      return;
   }
 }
 
-/** xoshiro128** seeded through splitmix32, with Box–Muller normals. */
-function createGenerator(seed: number): Generator {
-  let s = seed >>> 0;
-  const splitmix = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  const state = [splitmix(), splitmix(), splitmix(), splitmix()];
-  const next32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(state[1]!, 5) >>> 0, 7), 9) >>> 0;
-    const t = (state[1]! << 9) >>> 0;
-    state[2] = (state[2]! ^ state[0]!) >>> 0;
-    state[3] = (state[3]! ^ state[1]!) >>> 0;
-    state[1] = (state[1]! ^ state[2]!) >>> 0;
-    state[0] = (state[0]! ^ state[3]!) >>> 0;
-    state[2] = (state[2]! ^ t) >>> 0;
-    state[3] = rotl(state[3]!, 11);
-    return result;
-  };
-  // 53-bit uniform in [0, 1) from two 32-bit draws.
-  const uniform = (): number => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992;
-  let spare: number | undefined;
-  const normal = (): number => {
-    if (spare !== undefined) {
-      const value = spare;
-      spare = undefined;
-      return value;
-    }
-    const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
-  return { uniform, normal };
-}
+/**
+ * xoshiro128** seeded through splitmix32. Uniforms take 53 bits from two 32-bit draws, and
+ * normals come from Box–Muller in pairs (cosine first, then the sine).
+ */
+class Xoshiro128 {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spare: number | undefined;
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  constructor(seed: number) {
+    let s = seed >>> 0;
+    const splitmix = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = splitmix() | 0;
+    this.s1 = splitmix() | 0;
+    this.s2 = splitmix() | 0;
+    this.s3 = splitmix() | 0;
+  }
+
+  /** Advances the state (kept as int32) and returns the next 32-bit output as an unsigned integer. */
+  next32(): number {
+    const s1 = this.s1;
+    const rotated = Math.imul(s1, 5);
+    const result = Math.imul((rotated << 7) | (rotated >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 = s1 ^ this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result;
+  }
+
+  /** Draws a uniform number in [0, 1) with 53 random bits. */
+  uniform(): number {
+    return ((this.next32() >>> 5) * 67108864 + (this.next32() >>> 6)) / 9007199254740992;
+  }
+
+  normal(): number {
+    const spare = this.spare;
+    if (spare !== undefined) {
+      this.spare = undefined;
+      return spare;
+    }
+    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    this.spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+
+  /** Fills with low + scale · u. */
+  fillUniform(values: Float32Array, low: number, scale: number): void {
+    for (let i = 0; i < values.length; i++) values[i] = low + scale * this.uniform();
+  }
+
+  /** Fills with bound · (2u − 1), uniform on [−bound, bound). */
+  fillSymmetric(values: Float32Array, bound: number): void {
+    for (let i = 0; i < values.length; i++) values[i] = bound * (2 * this.uniform() - 1);
+  }
+
+  /** Fills with mean + std · z, using both normals of each Box–Muller pair in one step. */
+  fillNormal(values: Float32Array, mean: number, std: number): void {
+    let i = 0;
+    if (this.spare !== undefined && values.length > 0) values[i++] = mean + std * this.normal();
+    for (; i + 1 < values.length; i += 2) {
+      const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+      const angle = 2 * Math.PI * this.uniform();
+      values[i] = mean + std * (radius * Math.cos(angle));
+      values[i + 1] = mean + std * (radius * Math.sin(angle));
+    }
+    if (i < values.length) values[i] = mean + std * this.normal();
+  }
+
+  /** Fills with normal samples, redrawing each until it lies within `truncate` standard deviations of the mean. */
+  fillTruncatedNormal(values: Float32Array, mean: number, std: number, truncate: number): void {
+    for (let i = 0; i < values.length; i++) {
+      let z = this.normal();
+      while (Math.abs(z) > truncate) z = this.normal();
+      values[i] = mean + std * z;
+    }
+  }
 }
 
 /** FNV-1a hash of a parameter name. */

@@ -1,14 +1,13 @@
 // External data. When the initializers of a graph exceed a byte threshold, every tensor of at
 // least 1 KiB moves to one data file next to the model, at offsets aligned to 64 bytes. The
 // model refers to that file by its relative location.
-import type { OnnxTypes } from './proto.js';
-import { tensorProto, type InitializerData } from './graph.js';
+import { tensorProto, type EncodedInitializer, type InitializerData } from './graph.js';
 
 const MIN_EXTERNAL_BYTES = 1024;
 const ALIGNMENT = 64;
 
 export interface ExternalLayout {
-  tensors: OnnxTypes.ITensorProto[];
+  tensors: EncodedInitializer[];
   /** The data file's bytes, or undefined when everything stays inline. */
   data?: Uint8Array;
   totalBytes: number;

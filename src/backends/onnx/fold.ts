@@ -38,6 +38,48 @@ export class KnownValues {
     }
     return value;
   }
+
+  /**
+   * Returns an f32 value as float32. A parameter comes back as stored, and a reshape or a
+   * matrix transpose of such a value is rearranged in float32. That gives the interpreter's
+   * numbers without its float64 copies. Other values are converted from the interpreter's result.
+   */
+  float32(id: ValueId): Float32Array | undefined {
+    if (!this.ids.has(id)) return undefined;
+    const cached = this.values.get(id);
+    if (cached) return Float32Array.from(cached.data);
+    const node = this.module.nodes[id]!;
+    if (node.op === 'param') {
+      const data = this.weights.get(this.module.params[(node.attrs as OpAttrs['param']).param]!.name);
+      if (data instanceof Float32Array) return data;
+    } else if (node.op === 'reshape') {
+      const input = this.float32(node.inputs[0]!);
+      if (input) return input;
+    } else if (node.op === 'transpose') {
+      const [rows, columns] = this.module.nodes[node.inputs[0]!]!.type.axes.map((axis) => axis.size);
+      const perm = (node.attrs as OpAttrs['transpose']).perm;
+      const matrix = perm.length === 2 && perm[0] === 1 && typeof rows === 'number' && typeof columns === 'number';
+      const input = matrix ? this.float32(node.inputs[0]!) : undefined;
+      if (input) return transposeMatrix(input, rows as number, columns as number);
+    }
+    return Float32Array.from(this.get(id)!.data);
+  }
+}
+
+/** Transposes a row-major float32 matrix [rows, columns], in tiles that stay in cache. */
+function transposeMatrix(data: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const tile = 32;
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    const r1 = Math.min(r0 + tile, rows);
+    for (let c0 = 0; c0 < columns; c0 += tile) {
+      const c1 = Math.min(c0 + tile, columns);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) out[c * rows + r] = data[r * columns + c]!;
+      }
+    }
+  }
+  return out;
 }
 
 export interface FoldPlan {

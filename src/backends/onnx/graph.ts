@@ -160,6 +160,7 @@ function rawBytes(type: 'float' | 'int64' | 'int32', values: ArrayLike<number>):
   return rawInt32(values);
 }
 
+/** Float32 values as raw bytes: a view of a Float32Array's memory (no copy), else a converted copy. */
 export function rawFloat32(values: ArrayLike<number>): Uint8Array {
   const array = values instanceof Float32Array ? values : Float32Array.from(values);
   return littleEndianBytes(array);
@@ -175,21 +176,29 @@ function rawInt64(values: ArrayLike<number>): Uint8Array {
 
 function littleEndianBytes(array: Float32Array | Int32Array | BigInt64Array): Uint8Array {
   // Typed arrays use the platform's byte order; every platform Node supports is little-endian.
-  return new Uint8Array(array.buffer.slice(array.byteOffset, array.byteOffset + array.byteLength));
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-/** Builds the TensorProto of an initializer, inline or pointing at external data. */
-export function tensorProto(init: InitializerData, external?: { location: string; offset: number }): OnnxTypes.ITensorProto {
+/** An initializer ready to encode: its TensorProto without `raw_data`, and the bytes that go there when stored inline. */
+export interface EncodedInitializer {
+  proto: OnnxTypes.ITensorProto;
+  raw?: Uint8Array;
+}
+
+/** Describes an initializer: inline (its bytes become `raw_data` when the model is encoded) or pointing at external data. */
+export function tensorProto(init: InitializerData, external?: { location: string; offset: number }): EncodedInitializer {
   const base: OnnxTypes.ITensorProto = { name: init.name, dataType: ElementType[init.type], dims: init.dims };
-  if (!external) return { ...base, rawData: init.raw };
+  if (!external) return { proto: base, raw: init.raw };
   return {
-    ...base,
-    dataLocation: 1,
-    externalData: [
-      { key: 'location', value: external.location },
-      { key: 'offset', value: String(external.offset) },
-      { key: 'length', value: String(init.raw.byteLength) },
-    ],
+    proto: {
+      ...base,
+      dataLocation: 1,
+      externalData: [
+        { key: 'location', value: external.location },
+        { key: 'offset', value: String(external.offset) },
+        { key: 'length', value: String(init.raw.byteLength) },
+      ],
+    },
   };
 }
 
@@ -198,9 +207,9 @@ export interface ModelOptions {
   producerVersion: string;
   docString: string;
   metadata: Record<string, string>;
-  initializers: OnnxTypes.ITensorProto[];
 }
 
+/** Builds the ModelProto without initializers; `encodeModel` adds them. */
 export function modelProto(graph: OnnxGraph, options: ModelOptions): OnnxTypes.ModelProto {
   return onnx.ModelProto.create({
     irVersion: options.irVersion,
@@ -211,7 +220,6 @@ export function modelProto(graph: OnnxGraph, options: ModelOptions): OnnxTypes.M
     graph: {
       name: graph.name,
       node: graph.nodes,
-      initializer: options.initializers,
       input: graph.inputs,
       output: graph.outputs,
     },
@@ -219,6 +227,65 @@ export function modelProto(graph: OnnxGraph, options: ModelOptions): OnnxTypes.M
   });
 }
 
-export function encodeModel(model: OnnxTypes.ModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+// Field numbers and the length-delimited wire type, from onnx.proto.
+const MODEL_GRAPH_FIELD = 7;
+const GRAPH_INITIALIZER_FIELD = 5;
+const TENSOR_RAW_DATA_FIELD = 9;
+const LENGTH_DELIMITED = 2;
+
+/**
+ * Encodes the model with `initializers` appended to its graph. protobufjs encodes every
+ * message except the raw tensor bytes, which are copied once into the output buffer. A
+ * protobuf parser accepts fields in any order, so the graph field follows the model's other
+ * fields and the initializers follow the graph's other fields.
+ */
+export function encodeModel(model: OnnxTypes.ModelProto, initializers: readonly EncodedInitializer[]): Uint8Array {
+  const head = onnx.ModelProto.encode(onnx.ModelProto.create({ ...model, graph: null })).finish();
+  const graphHead = onnx.GraphProto.encode(onnx.GraphProto.create(model.graph ?? {})).finish();
+  const tensors = initializers.map(({ proto, raw }) => {
+    const header = onnx.TensorProto.encode(onnx.TensorProto.create(proto)).finish();
+    const rawTag = raw === undefined ? 0 : tagSize(TENSOR_RAW_DATA_FIELD) + varintSize(raw.byteLength);
+    return { header, raw, size: header.byteLength + rawTag + (raw?.byteLength ?? 0) };
+  });
+  const graphSize = graphHead.byteLength + tensors.reduce((sum, t) => sum + tagSize(GRAPH_INITIALIZER_FIELD) + varintSize(t.size) + t.size, 0);
+  const bytes = new Uint8Array(head.byteLength + tagSize(MODEL_GRAPH_FIELD) + varintSize(graphSize) + graphSize);
+  let offset = 0;
+  const put = (chunk: Uint8Array): void => {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  };
+  const putVarint = (value: number): void => {
+    // Lengths stay below 2^53, so division replaces the 32-bit shift.
+    let rest = value;
+    while (rest >= 0x80) {
+      bytes[offset++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    bytes[offset++] = rest;
+  };
+  put(head);
+  putVarint((MODEL_GRAPH_FIELD << 3) | LENGTH_DELIMITED);
+  putVarint(graphSize);
+  put(graphHead);
+  for (const tensor of tensors) {
+    putVarint((GRAPH_INITIALIZER_FIELD << 3) | LENGTH_DELIMITED);
+    putVarint(tensor.size);
+    put(tensor.header);
+    if (tensor.raw !== undefined) {
+      putVarint((TENSOR_RAW_DATA_FIELD << 3) | LENGTH_DELIMITED);
+      putVarint(tensor.raw.byteLength);
+      put(tensor.raw);
+    }
+  }
+  return bytes;
+}
+
+function tagSize(field: number): number {
+  return varintSize((field << 3) | LENGTH_DELIMITED);
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;
+  return size;
 }

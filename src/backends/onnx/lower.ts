@@ -135,12 +135,17 @@ class Emitter {
       const data = this.request.weights.get(param.name)!;
       return this.addTensor(param.name, { shape: param.shape.slice(), data }, node.type.dtype);
     }
-    const value = this.plan.known.get(id)!;
-    if (node.op === 'constant' && value.data.length <= 16 && node.type.dtype !== 'bool') {
-      return this.graph.constant(node.type.dtype === 'f32' ? 'float' : 'int32', value.shape, value.data);
+    if (node.op === 'constant' && node.type.dtype !== 'bool') {
+      const value = this.plan.known.get(id)!;
+      if (value.data.length <= 16) return this.graph.constant(node.type.dtype === 'f32' ? 'float' : 'int32', value.shape, value.data);
     }
+    const shape = node.type.axes.map((axis) => axis.size);
+    const staticShape = shape.every((size): size is number => typeof size === 'number') ? shape : undefined;
+    // Float values skip the interpreter's float64 copy: transposed weights are rearranged in float32.
+    const value = node.type.dtype === 'f32' && staticShape ? { shape: staticShape, data: this.plan.known.float32(id)! } : this.plan.known.get(id)!;
     // Identical folded values (a tied weight transposed at each use) share one initializer.
-    const key = `${node.type.dtype}|${value.shape.join(',')}|${createHash('sha256').update(rawFloat32(value.data)).digest('hex')}`;
+    const bytes = value.data instanceof Float32Array ? rawFloat32(value.data) : new Uint8Array(Float64Array.from(value.data).buffer);
+    const key = `${node.type.dtype}|${value.shape.join(',')}|${createHash('sha256').update(bytes).digest('hex')}`;
     const existing = this.foldedByContent.get(key);
     if (existing) return existing;
     const name = this.addTensor(this.graph.fresh(node.name ? `${node.name}.${node.op}` : `${node.op}_${id}`), value, node.type.dtype, true);
