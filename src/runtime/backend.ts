@@ -1,16 +1,15 @@
 // Chooses the tfjs backend a training run uses: the CUDA build of tfjs-node, the native CPU
 // build, the wasm backend (SIMD), then the pure-JS cpu backend. The two native packages are
 // optional and loaded with a dynamic import, so a missing package is a reason in the report,
-// never an install or load failure. `probeBackends` explains why each candidate is or is not
-// used, for `tierc doctor`.
+// never an install or load failure. `selectBackend` with `probeAll` explains why each
+// candidate is or is not used, for `tierc doctor`. The wasm backend runs its threaded build
+// (started by wasm-threads.ts) with one thread per logical core, at most 8, unless the
+// `wasmThreads` option or the TIERC_WASM_THREADS environment variable sets the count.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients, and its per-gradient ES modules use
 // extensionless imports that Node cannot load; the union package's node bundle registers them.
 import '@tensorflow/tfjs';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os, { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { planWasmThreads, startThreadedWasm, type WasmThreadsPlan } from './wasm-threads.js';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -31,7 +30,10 @@ export interface BackendReport {
   probes: BackendProbe[];
   /** Whether the wasm backend runs with SIMD instructions (only meaningful when wasm is chosen). */
   wasmSimd?: boolean;
+  /** XNNPACK threads of the wasm backend, the calling thread included (only when wasm is chosen). */
   wasmThreads?: number;
+  /** Reason for the `wasmThreads` count, as a phrase (only when wasm is chosen). */
+  wasmThreadsReason?: string;
 }
 
 export interface SelectBackendOptions {
@@ -39,7 +41,12 @@ export interface SelectBackendOptions {
   force?: BackendName;
   /** Probe every candidate (for `tierc doctor`), not only until the first that works. */
   probeAll?: boolean;
-  /** Threads for the wasm backend's XNNPACK pool; above 1 loads the threaded build through `withNodeWasmThreads`. */
+  /**
+   * Threads for the wasm backend's XNNPACK pool, the calling thread included; 1 selects the
+   * single-threaded build. Default: the TIERC_WASM_THREADS environment variable, else one
+   * per logical core, at most 8. When the threaded build fails to start, the wasm backend
+   * runs with one thread and `wasmThreadsReason` gives the error.
+   */
   wasmThreads?: number;
 }
 
@@ -63,6 +70,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   // Production mode silences tfjs's console advice and skips debug checks: the library prints nothing.
   tf.enableProdMode();
   const candidates = options.force ? [options.force] : BACKEND_ORDER;
+  // An invalid thread count is a usage error whichever backend wins, so it is checked first.
+  const wasmPlan = planWasmThreads(options.wasmThreads);
+  const wasmStart: WasmStart = { reason: wasmPlan.reason };
   const probes: BackendProbe[] = [];
   let chosen: BackendName | undefined;
 
@@ -71,7 +81,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       probes.push({ name, packageName: PACKAGES[name], status: 'not-tried', reason: `'${chosen}' comes first in the order of preference.` });
       continue;
     }
-    const probe = await probeBackend(name, options.wasmThreads ?? 1);
+    const probe = await probeBackend(name, wasmPlan, wasmStart);
     probes.push(probe);
     if (probe.status === 'available' && chosen === undefined) {
       chosen = name;
@@ -93,11 +103,17 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     report.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount(): number };
     report.wasmThreads = wasm.getThreadsCount();
+    report.wasmThreadsReason = wasmStart.reason;
   }
   return report;
 }
 
-async function probeBackend(name: BackendName, wasmThreads: number): Promise<BackendProbe> {
+/** The reason for the wasm thread count, filled in when the wasm backend is probed. */
+interface WasmStart {
+  reason: string;
+}
+
+async function probeBackend(name: BackendName, wasmPlan: WasmThreadsPlan, wasmStart: WasmStart): Promise<BackendProbe> {
   const packageName = PACKAGES[name];
   const probe = (status: BackendProbe['status'], reason: string): BackendProbe => ({ name, packageName, status, reason });
   try {
@@ -114,8 +130,8 @@ async function probeBackend(name: BackendName, wasmThreads: number): Promise<Bac
     return probe('no-cuda', `'${packageName}' is installed but no CUDA device is usable.`);
   }
   try {
-    const activate = () => tf.setBackend(name);
-    const activated = name === 'wasm' && wasmThreads > 1 ? await withNodeWasmThreads(wasmThreads, activate) : await activate();
+    if (name === 'wasm') wasmStart.reason = await prepareWasm(wasmPlan);
+    const activated = await tf.setBackend(name);
     if (!activated) return probe('failed', `The '${name}' backend failed to initialize.`);
     await tf.ready();
     // A tiny computation proves the backend runs, not only that it registered.
@@ -125,6 +141,23 @@ async function probeBackend(name: BackendName, wasmThreads: number): Promise<Bac
     return probe('failed', `The '${name}' backend failed to initialize: ${errorText(error)}`);
   }
   return probe('available', name === 'cpu' ? 'The pure-JS backend always works but is the slowest.' : `The '${name}' backend initialized and ran a test computation.`);
+}
+
+/**
+ * Starts the threaded wasm build when the plan requests more than one thread, and returns
+ * why the backend runs with the thread count it has. A failed start leaves the package's
+ * single-threaded module registered, so the backend still works with one thread.
+ */
+async function prepareWasm(plan: WasmThreadsPlan): Promise<string> {
+  // A started backend keeps its module and threads for the life of the process.
+  if (tf.engine().registry['wasm'] !== undefined) return 'the wasm backend had already started in this process';
+  if (plan.threads === 1) return plan.reason;
+  try {
+    const threads = await startThreadedWasm(plan.threads);
+    return threads === plan.threads ? plan.reason : `${plan.reason}, but the threaded module started ${threads}`;
+  } catch (error) {
+    return `the threaded build failed to start (${errorText(error)}), so the single-threaded build runs`;
+  }
 }
 
 async function cudaWorks(): Promise<boolean> {
@@ -144,49 +177,4 @@ function isModuleNotFound(error: unknown): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Runs `init` with the threaded wasm build loadable under Node, with a pool of `threads`.
- * The wasm backend creates its pthread workers from blob URLs, which Node's worker_threads
- * cannot load. This function writes the worker and module scripts to a temporary folder and
- * returns file paths instead. The backend sizes its pool as half the logical cores (it
- * assumes two hardware threads per core), so `os.cpus()` reports 2·threads entries while the
- * module initializes.
- *
- * NOTE: the threaded build loads and computes correctly (tfjs-backend-wasm 4.22.0, Node 20),
- * but on a 2-core machine shared with other work a 2-thread matmul ran no faster than one
- * thread. The gain on an idle machine is not measured, so `selectBackend` uses one thread
- * unless asked.
- */
-export async function withNodeWasmThreads<T>(threads: number, init: () => Promise<T>): Promise<T> {
-  const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-  const folder = mkdtempSync(join(tmpdir(), 'tierc-wasm-'));
-  const RealBlob = globalThis.Blob;
-  const realCreate = URL.createObjectURL;
-  // The node bundle's module factory refers to the bundle's own top-level names.
-  const modulePrelude = `var require$$0=require('fs'),require$$1=require('path'),require$$3=require('perf_hooks'),require$$4=require('os'),commonjsGlobal=globalThis,__dirname=${JSON.stringify(wasmDir)};\n`;
-  const workerPrelude = 'URL.createObjectURL=function(o){return o&&o.tiercPath};URL.revokeObjectURL=function(){};\n';
-  let count = 0;
-  const FileBlob = function (parts: unknown[]) {
-    const text = parts.map(String).join('');
-    const path = join(folder, `script${count++}.cjs`);
-    writeFileSync(path, (text.startsWith('"use strict";var Module={}') ? workerPrelude : modulePrelude) + text);
-    return { tiercPath: path };
-  };
-  (globalThis as { Blob: unknown }).Blob = FileBlob;
-  URL.createObjectURL = (object: unknown) => ((object as { tiercPath?: string }).tiercPath ?? realCreate(object as Blob));
-  const realCpus = os.cpus;
-  os.cpus = () => {
-    const cores = realCpus();
-    return Array.from({ length: 2 * threads }, (_, i) => cores[i % Math.max(cores.length, 1)]!);
-  };
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  try {
-    return await init();
-  } finally {
-    globalThis.Blob = RealBlob;
-    URL.createObjectURL = realCreate;
-    os.cpus = realCpus;
-  }
 }

@@ -2,7 +2,8 @@
 // selection, optimizers, schedules, checkpoints, safetensors and the training loop.
 export { kernels, createKernelContext, resolveSize, linear, matmul, matmul2d, batchedMatmul, layerNorm, batchNorm, geluExact, geluTanh, quickGelu, embedding, oneHotFloat, conv2d, maxPool2d, convForm } from './kernels/index.js';
 export type { KernelContext, KernelName, EmbeddingForm, Conv2dAttrs } from './kernels/index.js';
-export { selectBackend, isBackendName, withNodeWasmThreads, BACKEND_ORDER } from './backend.js';
+export { selectBackend, isBackendName, BACKEND_ORDER } from './backend.js';
+export { planWasmThreads, startThreadedWasm, MAX_WASM_THREADS, WASM_THREADS_ENV } from './wasm-threads.js';
 export type { BackendName, BackendProbe, BackendReport, SelectBackendOptions } from './backend.js';
 export { bindSizes } from './model.js';
 export type { CompiledModel, ModelInfo, ForwardFunction, ForwardResult, SizeBinding, ModelLoss } from './model.js';

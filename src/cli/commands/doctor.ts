@@ -1,6 +1,8 @@
 // `tierc doctor [--json] [--backend NAME]`: tries every tfjs backend in the order of
 // preference and prints which one training would use and why each other one is not used
-// (not installed, no CUDA device, or failed to initialize with its error).
+// (not installed, no CUDA device, or failed to initialize with its error). For the wasm
+// backend it also prints the thread count and why: the TIERC_WASM_THREADS environment
+// variable, one per logical core, or the error of a threaded build that failed to start.
 import type { Command } from 'commander';
 import { BACKEND_ORDER, isBackendName, selectBackend, type BackendReport } from '../../runtime/backend.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -41,8 +43,11 @@ async function runDoctor(flags: DoctorFlags, context: CliContext): Promise<void>
     return;
   }
   io.stdout(`Training backend: ${report.chosen}`);
-  if (report.chosen === 'wasm') io.stdout(` (SIMD ${report.wasmSimd ? 'on' : 'off'}, ${report.wasmThreads ?? 1} thread)`);
   io.stdout('\n');
+  if (report.chosen === 'wasm') {
+    const threads = report.wasmThreads ?? 1;
+    io.stdout(`  SIMD ${report.wasmSimd ? 'on' : 'off'}, ${threads} ${threads === 1 ? 'thread' : 'threads'}: ${report.wasmThreadsReason ?? 'not reported'}.\n`);
+  }
   for (const probe of report.probes) {
     io.stdout(`  ${probe.name.padEnd(15)} ${(STATUS_TEXT[probe.status] ?? probe.status).padEnd(14)} ${probe.reason}\n`);
   }
