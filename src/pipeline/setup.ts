@@ -29,7 +29,7 @@ export interface TrainingSetup {
   train: Omit<TrainConfig, 'defaulted'>;
   /** Eval blocks evaluated at each checkpoint: the train block's `eval` list and the block that "keep best" ranks by. */
   evals: Omit<EvalConfig, 'defaulted'>[];
-  /** The deepest folder that holds the manifest, the image root and the tokenizer; `--data DIR` replaces it. */
+  /** The deepest folder that contains the manifest, the image root and the tokenizer; `--data DIR` replaces it. */
   dataRoot: string;
 }
 
@@ -115,7 +115,7 @@ export function knownEvalMetrics(config: Pick<EvalConfig, 'zeroshot'>, losses: r
   return names;
 }
 
-/** Whether a larger value of `metric` is better: AUROC is, losses are not. */
+/** Returns whether a larger value of `metric` is better, which is true for AUROC and false for losses. */
 export function higherIsBetter(metric: string): boolean {
   return metric.endsWith('auroc');
 }
@@ -131,7 +131,7 @@ export function rebaseSetup(setup: TrainingSetup, folder: string): TrainingSetup
   };
 }
 
-/** The manifest, image root and tokenizer paths of `setup` that do not exist, with what each one is. */
+/** Lists the manifest, image root and tokenizer paths of `setup` that do not exist, each with what it is. */
 export function missingDataPaths(setup: TrainingSetup): { what: string; path: string }[] {
   const paths = [
     { what: 'manifest', path: setup.data.manifest },
@@ -159,7 +159,7 @@ function withoutDefaulted<T extends { defaulted: string[] }>(config: T): Omit<T,
   return rest;
 }
 
-/** The deepest folder containing every path in `folders`. */
+/** Returns the deepest folder that contains every path in `folders`. */
 function commonFolder(folders: readonly string[]): string {
   let common = folders[0] as string;
   for (const folder of folders.slice(1)) {
@@ -168,7 +168,7 @@ function commonFolder(folders: readonly string[]): string {
   return common;
 }
 
-/** The span of the train block's `checkpoint` setting, else of the whole block. */
+/** Returns the span of the train block's `checkpoint` setting, else of the whole block. */
 function checkpointSpan(program: Program | undefined, train: TrainConfig): Span {
   const decl = program?.files
     .flatMap((file) => file.ast.items)

@@ -12,7 +12,7 @@ import { tiercVersion } from '../cli/version.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { IrModule } from '../ir/types.js';
 import type { BackendName } from '../runtime/backend.js';
-import { listCheckpoints } from '../runtime/checkpoint.js';
+import { listCheckpoints, type CheckpointWriter } from '../runtime/checkpoint.js';
 import type { CompiledModel } from '../runtime/model.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
 import { trainCompiled } from '../runtime/trainer.js';
@@ -42,6 +42,8 @@ export interface RunTrainingOptions {
   workers?: number;
   /** Extra settings.json entries, for example a description of the data. */
   settings?: Record<string, unknown>;
+  /** Writes checkpoint files; tests pass one that fails to simulate a full disk. */
+  checkpointWriter?: CheckpointWriter;
 }
 
 export interface TrainSpecOptions extends Omit<RunTrainingOptions, 'outDir'> {
@@ -77,7 +79,7 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
   }
 }
 
-/** Trains `model` as `setup` says, with `options` in place of the train block's settings. */
+/** Trains `model` with the settings in `setup`, overridden by those given in `options`. */
 export async function runTraining(model: CompiledModel, setup: TrainingSetup, options: RunTrainingOptions, hooks: TrainHooks = {}): Promise<TrainSpecResult> {
   const config = setup.train;
   const outDir = options.outDir;
@@ -98,6 +100,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
     const schedule = config.schedule.kind === 'cosine' ? { kind: 'cosine' as const, warmupSteps: Math.min(config.schedule.warmupSteps, steps), minLr: config.schedule.minLr } : { kind: 'constant' as const };
     const { kind, lr, weightDecay, betas, eps, momentum } = config.optimizer;
     const checkpoint = checkpointOptions(setup, outDir, steps, batchesPerEpoch);
+    if (options.checkpointWriter !== undefined) checkpoint.writer = options.checkpointWriter;
     let backend: BackendName | undefined;
     const trainOptions: TrainOptions = {
       optimizer: { kind, lr: options.lr ?? lr, weightDecay, betas, eps, momentum },

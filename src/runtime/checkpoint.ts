@@ -4,7 +4,7 @@
 // folder, every file is fsynced, and the folder is renamed into place, so a crash or a
 // failed write leaves either the whole checkpoint or none of it. After each save only the
 // last N and the best K by a named metric are kept.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, accessSync, constants } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { TrainingError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
@@ -93,9 +93,12 @@ export function saveCheckpoint(
   return final;
 }
 
-/** Checkpoint folders in `dir`, oldest first; folders without a readable state.json are skipped. */
+/**
+ * Checkpoint folders in `dir`, oldest first; folders without a readable state.json are skipped.
+ * A `dir` that is missing or is not a folder has none; `ensureCheckpointDir` reports the latter.
+ */
 export function listCheckpoints(dir: string): { path: string; step: number; state: CheckpointState }[] {
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const found: { path: string; step: number; state: CheckpointState }[] = [];
   for (const entry of readdirSync(dir)) {
     const match = STEP_DIR.exec(entry);

@@ -45,13 +45,13 @@ const processIo: ProgramIo = {
 
 /** Returns the --help text of an emitted program for the model `name`. */
 export function programHelp(name: string, setup: TrainingSetup | null): string {
-  const data = setup === null
-    ? 'The spec has no train block with a data block, so the program trains on synthetic batches.'
-    : `Trains on split '${setup.train.data.split}' of data '${setup.data.name}' from '${setup.dataRoot}'.`;
+  const about = setup === null
+    ? `Trains model '${name}' on synthetic batches, because its spec has no train block with a data block.`
+    : `Trains model '${name}' with the settings of the spec's train block on split '${setup.train.data.split}' of data '${setup.data.name}' in '${setup.dataRoot}'.`;
   return [
     `Usage: node train.js [options]`,
     '',
-    `Trains model '${name}' as the spec's train block says. ${data}`,
+    about,
     'Each step prints one JSON line with the loss terms; the run folder gets settings.json,',
     'metrics.jsonl and checkpoints/.',
     '',
@@ -213,7 +213,7 @@ async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: Progr
   await trainCompiled(model, options, syntheticSourceFor(info, args.batch ?? 8, seed, info.vocabSize ?? 1000), { onStep: printStep, onDiagnostic: (d) => render([d]) });
 }
 
-/** The diagnostics of an error the user can fix, or undefined for a bug. */
+/** Returns the diagnostics of an error the user can fix, or undefined for a bug. */
 async function diagnosticsOf(error: unknown): Promise<Diagnostic[] | undefined> {
   if (error instanceof TrainingError) return [error.diagnostic];
   const { PipelineError } = await import('../pipeline/spec.js');

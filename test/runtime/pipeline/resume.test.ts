@@ -79,6 +79,21 @@ describe('resuming a spec training run', () => {
     expect(metricSteps(runDir)).toEqual([1, 2]);
   });
 
+  it('rejects a changed loss weight by the spec hash alone', async () => {
+    const runDir = join(dir, 'runs', 'weight-hash');
+    await trainSpec(plan, { cwd: dir, outDir: runDir, workers: 0, steps: 2 });
+    // Without settings.json only the checkpoint's spec hash records the old weight.
+    rmSync(join(runDir, 'settings.json'));
+    writeFileSync(join(dir, 'changed-hash.tier'), readFileSync(join(dir, 'tiny.tier'), 'utf8').replace('model tiny(lambda_words: 0.1)', 'model tiny(lambda_words: 0.3)'));
+    const changed = loadSpecPlan('changed-hash.tier', { cwd: dir });
+    const { code, message } = await rejection(trainSpec(changed, { cwd: dir, outDir: runDir, workers: 0, steps: 3, resume: true }));
+    expect(code).toBe('TIER6005');
+    expect(message).toContain(join(runDir, 'checkpoints', 'step-00000002'));
+    expect(message).toContain('was written for a different model, loss weights or temperatures');
+    expect(message).toContain('--out');
+    expect(metricSteps(runDir)).toEqual([1, 2]);
+  });
+
   it('rejects a changed model width', async () => {
     const runDir = join(dir, 'runs', 'width');
     await trainSpec(plan, { cwd: dir, outDir: runDir, workers: 0, steps: 2 });
