@@ -26,6 +26,11 @@ export function displayPath(host: CompilerHost, path: string): string {
 export function loadProgram(rootPath: string, host: CompilerHost): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
+  if (rootPath.trim() === '') {
+    // resolve() would turn an empty path into the working directory and report it as a folder.
+    diagnostics.push(makeDiagnostic('TIER2011', 'The spec path is empty; give the path of a .tier file.', undefined));
+    return { program: undefined, diagnostics, sources };
+  }
   const absoluteRoot = resolve(host.cwd, rootPath);
   const rootText = readText(host, absoluteRoot, rootPath, undefined, diagnostics);
   if (rootText === undefined) return { program: undefined, diagnostics, sources };
@@ -103,11 +108,14 @@ function resolveImport(
 function readText(host: CompilerHost, path: string, shown: string, decl: ImportDecl | undefined, diagnostics: Diagnostic[]): string | undefined {
   const span = decl?.path.span;
   const what = decl === undefined ? 'Spec file' : 'Imported file';
+  let text: string;
   try {
-    return host.readFile(path);
+    text = host.readFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') {
+    if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+      diagnostics.push(makeDiagnostic('TIER2011', `${what} '${shown}' is not a text .tier file: its bytes are not valid UTF-8.`, span));
+    } else if (code === 'ENOENT') {
       diagnostics.push(makeDiagnostic('TIER2004', `${what} '${shown}' does not exist.`, span));
     } else if (code === 'EISDIR') {
       diagnostics.push(makeDiagnostic('TIER2011', `${what} '${shown}' is a folder, not a file.`, span));
@@ -117,4 +125,11 @@ function readText(host: CompilerHost, path: string, shown: string, decl: ImportD
     }
     return undefined;
   }
+  // Valid UTF-8 can still be binary (a zero-filled file, a UTF-16 text); no .tier text has NUL.
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    diagnostics.push(makeDiagnostic('TIER2011', `${what} '${shown}' is not a text .tier file: it contains a NUL byte at character ${nul}.`, span));
+    return undefined;
+  }
+  return text;
 }

@@ -1,7 +1,7 @@
 // CST to AST for declarations, model members and settings: one `build*` function per grammar
 // rule. Expressions are in build-expr.ts. Missing pieces (from error recovery) become empty
 // names or `MissingExpr`; only trees with syntax errors contain them.
-import type { CstNode } from 'chevrotain';
+import type { CstNode, IToken } from 'chevrotain';
 import type {
   AxisDecl,
   BlockStatement,
@@ -292,6 +292,32 @@ function buildSettingValue(context: BuildContext, node: cst.SettingValueCstNode 
   const named: NamedArgument[] = (node.children.namedArgument ?? []).map((argument) => buildNamedArgument(context, argument, fallback));
   // Phrases and named arguments come from separate CST lists; source order restores their sequence.
   const items = [...phrases, ...named].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  reportEmptyItems(context, node.children.Comma ?? [], items);
   const span = items.length === 0 ? fallback : cover(context, items[0]!.span, items[items.length - 1]!.span);
   return { kind: 'SettingValue', items, span };
+}
+
+/** Reports each run of commas that directly follow another comma of the same setting value (`32,,`) once. */
+function reportEmptyItems(context: BuildContext, commas: IToken[], items: ReadonlyArray<{ span: Span }>): void {
+  const real = commas.filter((comma) => Number.isFinite(comma.startOffset));
+  const extra = real.filter((comma, index) => {
+    if (index === 0) return false;
+    const previous = real[index - 1]!.startOffset;
+    return !items.some((item) => item.span.start.offset > previous && item.span.start.offset < comma.startOffset);
+  });
+  // Commas at the very end are reported by the parser, which finds no expression after the last.
+  const lastComma = real[real.length - 1];
+  if (lastComma !== undefined && !items.some((item) => item.span.start.offset > lastComma.startOffset)) {
+    for (let position = real.length - 1; position > 0 && extra[extra.length - 1] === real[position]; position--) extra.pop();
+  }
+  let index = 0;
+  while (index < extra.length) {
+    let last = index;
+    while (last + 1 < extra.length && real.indexOf(extra[last + 1]!) === real.indexOf(extra[last]!) + 1) last++;
+    const first = extra[index]!;
+    const end = extra[last]!.startOffset + 1;
+    const what = last > index ? 'extra commas' : 'extra comma';
+    context.diagnostics.push(makeDiagnostic('TIER1006', `Expected an expression but found ','; remove the ${what}.`, context.lines.span(context.file, first.startOffset, end)));
+    index = last + 1;
+  }
 }

@@ -1,6 +1,7 @@
 // Generates the language reference in grammar/ and the CST types from the parser's own
 // productions, so the documents cannot drift from what the parser accepts. A test regenerates
 // them and fails when the committed files differ; `node scripts/grammar.mjs` rewrites them.
+import type { Alternative as AlternativeNode, IProduction, Rule, TokenType } from 'chevrotain';
 import {
   Alternation,
   Alternative,
@@ -13,10 +14,7 @@ import {
   RepetitionMandatoryWithSeparator,
   RepetitionWithSeparator,
   Terminal,
-  type IProduction,
-  type Rule,
-  type TokenType,
-} from 'chevrotain';
+} from './chevrotain.js';
 import { MAX_TREE_DEPTH } from './build-ast.js';
 import { MAX_NESTING, parserInstance } from './parse.js';
 import * as tokens from './tokens.js';
@@ -44,6 +42,7 @@ const grammarNotes = [
   "  `f(x)` is a call, `columns [\"A\"]` is two phrase parts.",
   'The parts of a phrase are on one line; a line break, `NAME:` or `WORD {` ends the phrase.',
   "After ',' in a settingValue, `NAME:` starts a namedArgument.",
+  "The parser accepts an empty item after ',' (`32,,`) only to report it as one error.",
   'settingsBlock is chosen when `Name {` or `Name Identifier {` follows; otherwise a setting.',
   `Nesting deeper than ${MAX_NESTING} brackets, or expressions deeper than ${MAX_TREE_DEPTH} levels, is rejected.`,
 ];
@@ -78,7 +77,10 @@ function item(production: IProduction): string {
     return `${body} { ${tokenText(production.separator)} ${body} }`;
   }
   if (production instanceof Alternation) {
-    return `( ${production.definition.map((alternative) => sequence((alternative as Alternative).definition)).join(' | ')} )`;
+    const alternatives = production.definition.map((alternative) => sequence((alternative as AlternativeNode).definition));
+    // An empty alternative makes the whole choice optional.
+    const present = alternatives.filter((text) => text !== '');
+    return present.length < alternatives.length ? `[ ${present.join(' | ')} ]` : `( ${alternatives.join(' | ')} )`;
   }
   if (production instanceof Alternative) return sequence(production.definition);
   throw new Error(`unhandled grammar production ${production.constructor.name}`);
@@ -92,7 +94,7 @@ export function grammarEbnf(): string {
     let body = sequence(rule.definition);
     const only = rule.definition.length === 1 ? rule.definition[0] : undefined;
     if (only instanceof Alternation) {
-      body = only.definition.map((alternative) => sequence((alternative as Alternative).definition)).join('\n  | ');
+      body = only.definition.map((alternative) => sequence((alternative as AlternativeNode).definition)).join('\n  | ');
       lines.push(`${rule.name} =\n    ${body} ;`, '');
       continue;
     }

@@ -1,7 +1,8 @@
 // Syntax error messages in the project's wording ("Expected X but found Y."), replacing
 // Chevrotain's defaults. Rule names choose a description of what was expected where a list of
 // tokens would be long and unhelpful.
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import { closestMatch } from '../diagnostics/suggest.js';
 
 /** Words that start a model member other than an encoder, for suggestions on a misspelt one. */

@@ -2,7 +2,8 @@
 // recovery, then build the AST. Splitting at declaration keywords keeps one broken declaration
 // (a missing '}', say) from hiding the errors in the next ones. Lexing errors, syntax errors and
 // over-deep nesting come back as diagnostics instead of exceptions (the fuzz test checks this).
-import { EOF, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import type { Comment, SpecFile } from '../ast/types.js';
 import { buildSpecFile } from './build-ast.js';
 import { LineMap } from '../diagnostics/source.js';

@@ -1,7 +1,8 @@
 // The Chevrotain grammar of .tier files. Rules are class fields in grammar order: the file,
 // top-level declarations, model members, settings, then expressions from loosest to tightest
 // binding. It builds a concrete syntax tree; `build.ts` in src/ast turns that into the AST.
-import { CstParser, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { CstParser } from './chevrotain.js';
 import * as t from './tokens.js';
 import { errorMessages } from './messages.js';
 
@@ -261,7 +262,11 @@ export class TierParser extends CstParser {
     this.SUBRULE(this.settingsBody);
   });
 
-  /** Comma-separated phrases; after a comma, `NAME: value` is a named argument. */
+  /**
+   * Comma-separated phrases; after a comma, `NAME: value` is a named argument. A doubled comma
+   * (`32,,`) parses as an empty item, which the AST builder reports. Failing inside the phrase
+   * instead would make the parser's recovery leave the whole block and report the next line too.
+   */
   public settingValue = this.RULE('settingValue', () => {
     this.SUBRULE(this.phrase);
     this.MANY(() => {
@@ -271,7 +276,8 @@ export class TierParser extends CstParser {
           GATE: () => this.LA(2).tokenType === t.Colon,
           ALT: () => this.SUBRULE(this.namedArgument),
         },
-        { ALT: () => this.SUBRULE2(this.phrase) },
+        { GATE: () => this.LA(1).tokenType !== t.Comma, ALT: () => this.SUBRULE2(this.phrase) },
+        { GATE: () => this.LA(1).tokenType === t.Comma, ALT: () => undefined },
       ]);
     });
   });

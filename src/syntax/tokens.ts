@@ -2,7 +2,8 @@
 // `Name`s, so they work as names wherever a name is expected (`model: tier_cxr`,
 // `eval.chexpert.mean_auroc`), and each keyword uses `longer_alt` so that `infonce` lexes as one
 // identifier, never as `in` + `fonce`. Comments go to their own group for the formatter.
-import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherReturn, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 /** Category of every token except braces; the body of a misspelt block is skipped with it. */
 export const NotBrace = createToken({ name: 'NotBrace', pattern: Lexer.NA });

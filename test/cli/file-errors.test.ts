@@ -3,32 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
+import { captureIo } from './capture.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'tierc-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    cwd: folder,
-    env: {},
-    isTTY: false,
-  };
-}
 
 describe('output path that is a file', () => {
   const file = join(folder, 'plain-file');
   writeFileSync(file, 'not a folder\n');
 
   it('phantom output exits 1 with the path', async () => {
-    const io = captureIo();
+    const io = captureIo(folder);
     const code = await run(['data', 'phantom', '--n', '2', '--size', '32', '-o', file], io);
     const message = io.err.join('');
     expect(code).toBe(1);

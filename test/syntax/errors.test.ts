@@ -146,3 +146,31 @@ describe('misspelt members', () => {
     expect(where('model m {\n  image = vit()\n}')[0]!.message).toBe("Expected 'encoder' but found '='.");
   });
 });
+
+describe('doubled comma in a setting', () => {
+  it('reports one error and keeps the next setting', () => {
+    const text = 'train {\n  model: m\n  batch: 32,,\n  steps: 10\n}\n';
+    expect(where(text)).toEqual([{ code: 'TIER1006', line: 3, column: 13, message: "Expected an expression but found ','; remove the extra comma." }]);
+    const train = parse(text, 'x.tier').ast.items[0]!;
+    expect(train.kind).toBe('TrainDecl');
+    expect(train.span.end.offset).toBe(text.length - 1);
+  });
+
+  it('reports a run of commas once', () => {
+    expect(where('train {\n  batch: 32,,, 4\n}\n')).toEqual([
+      { code: 'TIER1006', line: 2, column: 13, message: "Expected an expression but found ','; remove the extra commas." },
+    ]);
+  });
+
+  it('reports each separate doubled comma', () => {
+    expect(where('train {\n  batch: 32,, 4,, 5\n}\n').map((found) => found.column)).toEqual([13, 17]);
+  });
+
+  it('still reports a comma before a closing brace', () => {
+    expect(where('train {\n  batch: 32, }\n')).toEqual([{ code: 'TIER1006', line: 2, column: 14, message: "Expected an expression but found '}'." }]);
+  });
+
+  it('reports commas before a closing brace once', () => {
+    expect(where('train {\n  batch: 32,,\n}\n')).toEqual([{ code: 'TIER1006', line: 3, column: 1, message: "Expected an expression but found '}'." }]);
+  });
+});

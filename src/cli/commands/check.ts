@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../diagnostics/index.js';
 import type { Diagnostic } from '../../diagnostics/index.js';
-import { frontendPhases, frontendState, nodeHost, runPhases } from '../../driver/index.js';
+import { frontendState, nodeHost, runPhasesPastErrors } from '../../driver/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
 
@@ -21,7 +21,7 @@ export function checkFiles(files: string[], cwd: string): { diagnostics: Diagnos
   const seen = new Set<string>();
   for (const file of files) {
     const state = frontendState(file, host);
-    const run = runPhases(state, frontendPhases);
+    const run = runPhasesPastErrors(state);
     for (const [path, text] of state.sources) sources.set(path, text);
     for (const diagnostic of run.diagnostics) {
       // A file imported by several specs would otherwise repeat its diagnostics.
