@@ -60,6 +60,11 @@ export interface SplitForward {
 export interface CompiledModel {
   MODEL: ModelInfo;
   forward: ForwardFunction;
+  /**
+   * Computes only the loss terms whose weight is not the constant 0, and only the statements
+   * they need (no outputs). The trainer uses it when present; other terms are absent from the result.
+   */
+  forwardTraining?: (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>) => Record<string, tf.Tensor>;
   /** Present when the losses can be computed from per-row values (see `SplitForward`). */
   split?: SplitForward;
 }

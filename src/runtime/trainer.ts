@@ -5,11 +5,13 @@
 // nothing; progress goes to `hooks`.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Diagnostic } from '../diagnostics/types.js';
+import type { LossWeight } from '../ir/types.js';
 import { selectBackend, type BackendName, type BackendReport } from './backend.js';
 import { ensureCheckpointDir, loadLatestCheckpoint, saveCheckpoint, type CheckpointWriter, type RetentionPolicy } from './checkpoint.js';
 import type { Batch, DataSource } from './data.js';
 import { TrainingError, trainingWarning } from './errors.js';
 import { createKernelContext } from './kernels/index.js';
+import { installWasmOverrides } from './kernels/wasm-overrides.js';
 import { MetricsWriter, type StepMetrics } from './metrics.js';
 import { bindSizes, type CompiledModel } from './model.js';
 import { clipByGlobalNorm, Optimizer, type OptimizerOptions } from './optim.js';
@@ -87,6 +89,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   } catch (error) {
     throw new TrainingError('TIER6014', (error as Error).message);
   }
+  if (report.chosen === 'wasm') installWasmOverrides();
   if (info.generalConvs.length > 0) {
     const conv = info.generalConvs[0]!;
     throw new TrainingError('TIER6001', `The tfjs backend cannot compute the grouped convolution '${conv.node}'; freeze '${conv.weight}' or use groups: 1.`, conv.span);
@@ -134,6 +137,10 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   hooks.onStart?.({ backend: report, startStep, totalSteps: options.steps, params: paramCount });
 
   const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'one_hot' : 'gather' });
+  // A term weighted by the constant 0 adds nothing to the loss or the gradients, so it is not
+  // computed: `forwardTraining` runs only what the other terms need.
+  const skipped = info.losses.map((loss) => model.forwardTraining !== undefined && isConstantZero(loss.weight));
+  const computed = info.losses.map((_, i) => i).filter((i) => !skipped[i]);
   const paramTensors: Record<string, tf.Tensor> = Object.fromEntries(variables);
   const varList = trainable.map((p) => variables.get(p.name)!);
   let last: StepMetrics | undefined;
@@ -166,10 +173,11 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
         const inputs = bindInputs(info.inputs, batches[micro]!);
         bindSizes(ctx, info, inputs);
         const { value: weightedTotal, grads: microGrads } = tf.variableGrads(() => {
-          const result = model.forward(ctx, paramTensors, inputs);
+          const losses = model.forwardTraining ? model.forwardTraining(ctx, paramTensors, inputs) : model.forward(ctx, paramTensors, inputs).losses;
           let total: tf.Tensor = tf.scalar(0);
           info.losses.forEach((loss, i) => {
-            const term = result.losses[loss.name]!;
+            if (skipped[i]) return;
+            const term = losses[loss.name]!;
             kept.push(tf.keep(term));
             total = tf.add(total, tf.mul(term, weights[i]! / accumulate));
           });
@@ -179,7 +187,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
         tf.dispose(Object.values(inputs));
         const values = await Promise.all(kept.map((t) => t.data()));
         tf.dispose(kept);
-        values.forEach((v, i) => (termSums[i]! += v[0]! / accumulate));
+        computed.forEach((index, i) => (termSums[index]! += values[i]![0]! / accumulate));
         for (const [name, grad] of Object.entries(microGrads)) {
           const key = varNameToParam(name, variables);
           const previous = grads.get(key);
@@ -190,7 +198,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
           } else grads.set(key, grad);
         }
       }
-      const bad = termSums.findIndex((v) => !Number.isFinite(v));
+      const bad = termSums.findIndex((v, i) => !skipped[i] && !Number.isFinite(v));
       if (bad >= 0) {
         tf.dispose([...grads.values()]);
         const loss = info.losses[bad]!;
@@ -207,9 +215,11 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
       const elapsed = (performance.now() - started) / 1000;
       const samples = batches.reduce((n, b) => n + b.imageShape[0], 0);
       const terms: Record<string, number> = {};
-      info.losses.forEach((l, i) => (terms[l.name] = termSums[i]!));
+      info.losses.forEach((l, i) => {
+        if (!skipped[i]) terms[l.name] = termSums[i]!;
+      });
       last = {
-        step: step + 1, loss: termSums.reduce((sum, v, i) => sum + v * weights[i]!, 0), terms, lr,
+        step: step + 1, loss: termSums.reduce((sum, v, i) => (skipped[i] ? sum : sum + v * weights[i]!), 0), terms, lr,
         samplesPerSecond: samples / elapsed, dataWaitFraction: dataWait / 1000 / elapsed, seconds: elapsed,
       };
       const clampParam = info.clamps[0] ? info.params[info.clamps[0].param] : undefined;
@@ -352,6 +362,10 @@ function validateOptions(options: TrainOptions): void {
   if (options.evaluation && (!Number.isInteger(options.evaluation.every) || options.evaluation.every < 1)) problems.push(`'evaluation.every' must be a positive integer, got ${options.evaluation.every}`);
   if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) problems.push(`'clipGradNorm' must be positive, got ${options.clipGradNorm}`);
   if (problems.length > 0) throw new TrainingError('TIER6013', `Invalid training options: ${problems.join('; ')}.`);
+}
+
+function isConstantZero(weight: LossWeight): boolean {
+  return weight.kind === 'constant' && weight.value === 0;
 }
 
 function varNameToParam(variableName: string, variables: Map<string, tf.Variable>): string {

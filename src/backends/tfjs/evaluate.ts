@@ -20,10 +20,30 @@ export function compileInMemory(program: TfjsProgram): CompiledModel {
     for (const [name, operand] of Object.entries(program.outputs)) outputs[name] = read(operand);
     return { losses, outputs };
   };
-  const model: CompiledModel = { MODEL: program.info, forward };
+  const trained = program.info.losses.filter((loss) => !(loss.weight.kind === 'constant' && loss.weight.value === 0)).map((loss) => loss.name);
+  const trainingStatements = statementsFor(statements, trained.map((name) => program.losses[name]!));
+  const forwardTraining = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor> => {
+    const read = run(ctx, trainingStatements, params, inputs, new Map());
+    return Object.fromEntries(trained.map((name) => [name, read(program.losses[name]!)]));
+  };
+  const model: CompiledModel = { MODEL: program.info, forward, forwardTraining };
   const split = splitProgram(program);
   if (split) model.split = splitForward(program, split);
   return model;
+}
+
+/** Selects the statements that `roots` depend on, in their original order. */
+export function statementsFor(statements: Statement[], roots: Operand[]): Statement[] {
+  const producer = new Map(statements.map((statement) => [statement.target, statement]));
+  const needed = new Set<string>();
+  const stack = roots.filter((operand) => operand.kind === 'value').map((operand) => operand.name);
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    for (const operand of producer.get(name)?.operands ?? []) if (operand.kind === 'value') stack.push(operand.name);
+  }
+  return statements.filter((statement) => needed.has(statement.target));
 }
 
 /** Runs `statements` and returns a reader for any operand. */

@@ -47,11 +47,21 @@ export function lowerModule(module: IrModule, options: LowerOptions): TfjsProgra
 
   // Mark fusions first: a node consumed by a fused pattern does not get its own statement.
   const patterns = new Map<ValueId, { kernel: KernelName; inputs: ValueId[]; attrs: Record<string, Literal>; covers: ValueId[] }>();
+  // Uses of a [1, 0] transpose that a `linearTransposed` statement reads past; a transpose
+  // whose every use is read past gets no statement.
+  const transposeReads = new Map<ValueId, number>();
+  const readPastTranspose = (transpose: ValueId) => transposeReads.set(transpose, (transposeReads.get(transpose) ?? 0) + 1);
   for (const id of needed) {
     const node = module.nodes[id]!;
     const bias = matchLinearBias(module, id, onlyUse);
     if (bias) {
-      patterns.set(id, { kernel: 'linearBias', inputs: bias.inputs, attrs: { activation: 'linear' }, covers: [bias.matmul] });
+      const stored = storedWeight(module, bias.inputs[1]!);
+      if (stored !== undefined) {
+        patterns.set(id, { kernel: 'linearTransposed', inputs: [bias.inputs[0]!, stored, bias.inputs[2]!], attrs: {}, covers: [bias.inputs[1]!, bias.matmul] });
+        readPastTranspose(bias.inputs[1]!);
+      } else {
+        patterns.set(id, { kernel: 'linearBias', inputs: bias.inputs, attrs: { activation: 'linear' }, covers: [bias.matmul] });
+      }
       fused.add(bias.matmul);
       continue;
     }
@@ -61,6 +71,19 @@ export function lowerModule(module: IrModule, options: LowerOptions): TfjsProgra
       for (const covered of gelu.covers) fused.add(covered);
     }
   }
+
+  // Bias-free products, once every bias add has claimed its matmul.
+  for (const id of needed) {
+    const node = module.nodes[id]!;
+    if (node.op !== 'matmul' || fused.has(id)) continue;
+    const stored = storedWeight(module, node.inputs[1]!);
+    if (stored === undefined || module.nodes[node.inputs[0]!]!.type.axes.length < 2) continue;
+    patterns.set(id, { kernel: 'linearTransposed', inputs: [node.inputs[0]!, stored], attrs: {}, covers: [node.inputs[1]!] });
+    readPastTranspose(node.inputs[1]!);
+  }
+  for (const [transpose, reads] of transposeReads) if (reads === uses.get(transpose)) fused.add(transpose);
+  // A pattern that reads past a transpose still in use names it only once, on its own statement.
+  for (const pattern of patterns.values()) pattern.covers = pattern.covers.filter((covered) => fused.has(covered));
 
   for (const id of [...needed].sort((a, b) => a - b)) {
     const node = module.nodes[id]!;
@@ -137,6 +160,18 @@ function matchLinearBias(module: IrModule, id: ValueId, onlyUse: (id: ValueId) =
     return { inputs: [product.inputs[0]!, product.inputs[1]!, b], matmul: m };
   }
   return undefined;
+}
+
+/**
+ * Returns w when `id` is transpose(w, [1, 0]) of a 2-D w: the right operand of a linear
+ * layer whose weight is stored in PyTorch's [out, in] layout.
+ */
+function storedWeight(module: IrModule, id: ValueId): ValueId | undefined {
+  const node = module.nodes[id]!;
+  if (node.op !== 'transpose') return undefined;
+  const perm = (node.attrs as OpAttrs['transpose']).perm;
+  if (perm.length !== 2 || perm[0] !== 1 || perm[1] !== 0) return undefined;
+  return node.inputs[0]!;
 }
 
 /** mul(x, sigmoid(mul(x, c))) with a scalar constant c, in either operand order. */

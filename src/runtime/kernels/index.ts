@@ -7,11 +7,11 @@ import { geluExact, geluTanh, quickGelu } from './activations.js';
 import { conv2d, maxPool2d, type Conv2dAttrs } from './conv.js';
 import { resolveSize, type KernelContext } from './context.js';
 import { embedding, oneHotFloat } from './embedding.js';
-import { linear, matmul } from './matmul.js';
+import { linear, linearTransposed, matmul } from './matmul.js';
 import { batchNorm, layerNorm } from './norm.js';
 
 export { createKernelContext, resolveSize, type KernelContext } from './context.js';
-export { linear, matmul, matmul2d, batchedMatmul } from './matmul.js';
+export { linear, linearTransposed, rowContraction, matmul, matmul2d, batchedMatmul } from './matmul.js';
 export { layerNorm, batchNorm } from './norm.js';
 export { geluExact, geluTanh, quickGelu } from './activations.js';
 export { embedding, oneHotFloat, type EmbeddingForm } from './embedding.js';
@@ -68,6 +68,10 @@ export const kernels = {
   linear: (_ctx: KernelContext, x: T, w: T, a: { activation: 'linear' | 'relu' }): T => linear(x, w as tf.Tensor2D, undefined, a.activation),
   linearBias: (_ctx: KernelContext, x: T, w: T, b: T, a: { activation: 'linear' | 'relu' }): T =>
     linear(x, w as tf.Tensor2D, tf.reshape(b, [-1]) as tf.Tensor1D, a.activation),
+  linearTransposed: (_ctx: KernelContext, ...rest: unknown[]): T => {
+    const [x, w, b] = rest.slice(0, -1) as [T, T, T | undefined];
+    return linearTransposed(x, w as tf.Tensor2D, b ? (tf.reshape(b, [-1]) as tf.Tensor1D) : undefined);
+  },
   reduceSum: (_ctx: KernelContext, x: T, a: { axes: number[]; keepDims: boolean }): T => tf.sum(x, normalizeAxes(a.axes), a.keepDims),
   reduceMean: (_ctx: KernelContext, x: T, a: { axes: number[]; keepDims: boolean }): T => tf.mean(x, normalizeAxes(a.axes), a.keepDims),
   reduceMax: (_ctx: KernelContext, x: T, a: { axes: number[]; keepDims: boolean }): T => tf.max(x, normalizeAxes(a.axes), a.keepDims),

@@ -42,12 +42,51 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, activat
         let g = dy as tf.Tensor2D;
         if (activation === 'relu') g = tf.mul(g, tf.step(saved[2]!)) as tf.Tensor2D;
         const dx = tf.matMul(g, tf.transpose(saved[1] as tf.Tensor2D));
-        const dw = tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), g);
+        const dw = rowContraction(saved[0] as tf.Tensor2D, g);
         return bias ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
       },
     };
   });
   return tf.reshape(f(...inputs), outShape);
+}
+
+/**
+ * x[..., k] × wᵀ (+ bias[n]) for a weight stored [n, k] (PyTorch's `nn.Linear` layout). The
+ * weight's transpose is small, so the forward pass transposes it and runs one fused product.
+ * The input gradient dy × w needs no transpose at all, and the weight gradient dyᵀ × x
+ * transposes the narrower of dy and x (see `rowContraction`).
+ */
+export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
+  const [n, k] = w.shape;
+  const outShape = [...x.shape.slice(0, -1), n];
+  const rows = tf.reshape(x, [-1, k]) as tf.Tensor2D;
+  const inputs: tf.Tensor[] = bias ? [rows, w, bias] : [rows, w];
+  const f = customOp((args, save) => {
+    const [xr, wr, br] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
+    const value = tf.fused.matMul({ a: xr, b: tf.transpose(wr), bias: bias ? br : undefined });
+    save([xr, wr]);
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const g = dy as tf.Tensor2D;
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dx = tf.matMul(g, ws);
+        const dw = rowContraction(g, xs);
+        return bias ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
+      },
+    };
+  });
+  return tf.reshape(f(...inputs), outShape);
+}
+
+/**
+ * aᵀ × b for a[m, p] and b[m, q], summing over the m rows, as a plain product. Either a is
+ * transposed (m·p values) or the product is computed as (bᵀ × a)ᵀ, which transposes b
+ * (m·q values) and then the small [q, p] result; the narrower operand is the one moved.
+ */
+export function rowContraction(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (a.shape[1] <= b.shape[1]) return tf.matMul(tf.transpose(a), b);
+  return tf.transpose(tf.matMul(tf.transpose(b), a)) as tf.Tensor2D;
 }
 
 /**

@@ -53,6 +53,7 @@ describe('tfjs emission', () => {
     expect(imports).toEqual(['tierc/runtime']);
     expect(model).toContain('function vision(ctx, p, inputs)');
     expect(model).toContain('k.quickGelu(');
-    expect(model).toContain('k.linearBias(');
+    expect(model).toContain('k.linearTransposed(');
+    expect(model).not.toContain('perm: [1, 0]');
   });
 });

@@ -1,22 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchedMatmul, conv2d, embedding, oneHotFloat, geluExact, geluTanh, infoNce, layerNorm, linear, quickGelu, selectBackend, softmaxEntropy, TrainingError } from '../../../src/runtime/index.js';
-
-function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
-}
-
-/** Compares values and gradients (of sum(f · r) for a fixed random r) of two forms. */
-function compareForms(inputs: tf.Tensor[], fast: (...xs: tf.Tensor[]) => tf.Tensor, plain: (...xs: tf.Tensor[]) => tf.Tensor, tolerance = 1e-4): void {
-  tf.tidy(() => {
-    const probe = tf.randomNormal(fast(...inputs).shape, 0, 1, 'float32', 7);
-    const loss = (f: (...xs: tf.Tensor[]) => tf.Tensor) => (...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), probe));
-    expect(maxDiff(fast(...inputs), plain(...inputs))).toBeLessThanOrEqual(tolerance);
-    const gotGrads = tf.grads(loss(fast))(inputs);
-    const wantGrads = tf.grads(loss(plain))(inputs);
-    gotGrads.forEach((g, i) => expect(maxDiff(g, wantGrads[i]!), `gradient ${i}`).toBeLessThanOrEqual(tolerance));
-  });
-}
+import { compareForms } from './forms.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'cpu' });
