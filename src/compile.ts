@@ -1,15 +1,19 @@
 // The library's entry points over the phase driver: `check` runs every phase up to lowering,
 // `compile` then emits the IR listing, ONNX graphs or the TensorFlow.js program. Both take a
 // spec text or an entry path with a host, return diagnostics and artifacts as data, and print
-// nothing. Nothing is written to disk here; the CLI writes the artifacts.
+// nothing. Nothing is written to disk here; the CLI writes the artifacts. The ONNX target reads
+// the checkpoint it embeds and, for the zero-shot graph, the tokenizer file from disk.
+import { basename, resolve as resolvePath } from 'node:path';
 import { frontendPhases, frontendState, memoryHost, runPhases, type CompilerHost, type Phase } from './driver/index.js';
 import type { Program } from './ast/index.js';
-import { preprocessFor, type SpecConfigs } from './config/index.js';
+import { preprocessFor, type OnnxGraphName, type PreprocessConfig, type SpecConfigs } from './config/index.js';
+import { backendDiagnostic } from './backends/onnx/diagnostics.js';
 import { makeDiagnostic } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
 import type { LoweredModel } from './lower/index.js';
 import type { SemanticState } from './lower/phases.js';
+import type { WeightTensor, ZeroShotOptions } from './backends/onnx/index.js';
 
 /** The full list of checking phases: the front end's, then configs and lowering (registered in the driver's list). */
 export const checkPhases: ReadonlyArray<Phase<SemanticState>> = frontendPhases;
@@ -91,8 +95,18 @@ export interface CompileRequest {
   target: CompileTarget;
   /** Only this model; default every model the spec declares. */
   model?: string;
-  /** Seed of the initial weights embedded in ONNX graphs; default the train block's seed, else 0. */
+  /** Seed of the initial weights embedded in ONNX graphs without a checkpoint; default the train block's seed, else 0. */
   seed?: number;
+  /**
+   * Checkpoint whose weights the ONNX graphs embed: a safetensors file, or a checkpoint folder
+   * holding `model.safetensors`; a relative path resolves against the input's `cwd`. Default:
+   * the export block's `checkpoint`, else seeded initialization.
+   */
+  weights?: string;
+  /** ONNX opset from 13 to 21; default the export block's opset, else 17. */
+  opset?: number;
+  /** ONNX graphs to write; default the export block's graphs, else the towers and the similarity map. */
+  graphs?: OnnxGraphName[];
 }
 
 /** One output file: a path relative to the output folder, and its text or bytes. */
@@ -137,35 +151,82 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
       const emitted = await emitTfjs(model.module, { specFile: model.span.file, ...(built.setup !== undefined ? { setup: built.setup } : {}) });
       for (const file of emitted.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.path}`, text: file.text });
     } else {
-      await compileOnnxArtifacts(checked, model, request, result);
+      await compileOnnxArtifacts(checked, model, request, typeof input === 'string' ? '/' : (input.cwd ?? '/'), result);
     }
   }
   result.ok = !result.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   return result;
 }
 
-async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, request: CompileRequest, result: CompileReport): Promise<void> {
-  const { compileOnnx, PREPROCESS_METADATA_KEY } = await import('./backends/onnx/index.js');
+async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, request: CompileRequest, cwd: string, result: CompileReport): Promise<void> {
+  const { checkWeights, compileOnnx, MAX_OPSET, MIN_OPSET, PREPROCESS_METADATA_KEY, readCheckpointWeights, zeroShotFromSpec } = await import('./backends/onnx/index.js');
   const { specHash } = await import('./backends/tfjs/lower.js');
   const { describePreprocess } = await import('./data/transforms.js');
   const exportConfig = checked.configs?.export.find((config) => config.model === model.name);
   const train = checked.configs?.train.find((config) => config.model === model.name);
-  const wanted = exportConfig?.graphs ?? ['image_tower', 'text_tower', ...('similarity' in model.module.outputs ? (['similarity_map'] as const) : [])];
-  const graphs = wanted.filter((graph) => graph !== 'zeroshot');
-  if (graphs.length < wanted.length) {
-    result.diagnostics.push(
-      makeDiagnostic('TIER2118', `The 'zeroshot' graph of model '${model.name}' needs prompt embeddings from a trained text tower; export it after training, it is left out here.`, exportConfig?.span),
-    );
+  const graphs = request.graphs ?? exportConfig?.graphs ?? ['image_tower', 'text_tower', ...('similarity' in model.module.outputs ? (['similarity_map'] as const) : [])];
+  const opset = request.opset ?? exportConfig?.opset;
+  if (opset !== undefined && !(Number.isInteger(opset) && opset >= MIN_OPSET && opset <= MAX_OPSET)) {
+    result.diagnostics.push(backendDiagnostic('TIER4001', `Opset ${opset} is not supported; choose an opset from ${MIN_OPSET} to ${MAX_OPSET}.`, undefined));
+    return;
   }
-  // NOTE: the graphs carry seeded initial weights; the export block's checkpoint is not loaded here.
-  const weights = initializeParams(model.module, request.seed ?? train?.seed ?? 0);
+
+  const checkpoint = request.weights === undefined ? exportConfig?.checkpoint : resolvePath(cwd, request.weights);
+  let weights: Map<string, WeightTensor>;
+  let weightsSource: string;
+  if (checkpoint === undefined) {
+    const seed = request.seed ?? train?.seed ?? 0;
+    weights = initializeParams(model.module, seed);
+    weightsSource = `seeded initialization, seed ${seed}`;
+  } else {
+    const read = readCheckpointWeights(checkpoint);
+    const problems = [...read.diagnostics, ...checkWeights(model.module, read.weights, `checkpoint '${checkpoint}'`)];
+    if (read.diagnostics.length > 0 || problems.some((d) => d.severity === 'error')) {
+      result.diagnostics.push(...(read.diagnostics.length > 0 ? read.diagnostics : problems));
+      return;
+    }
+    const recorded = read.metadata.spec_hash;
+    const expected = specHash(model.module);
+    if (recorded !== undefined && recorded !== expected) {
+      result.diagnostics.push(
+        backendDiagnostic('TIER4014', `The checkpoint '${checkpoint}' was written for a different model (spec hash ${recorded.slice(0, 12)}, this model ${expected.slice(0, 12)}); its tensors match the parameters, so the graphs embed them anyway.`, undefined),
+      );
+    }
+    weights = read.weights;
+    weightsSource = `checkpoint ${basename(checkpoint)}`;
+  }
+
+  let zeroshot: ZeroShotOptions | undefined;
+  if (graphs.includes('zeroshot')) {
+    const configs = checked.configs;
+    const evalConfig = configs?.eval.find((config) => (config.model === undefined || config.model === model.name) && config.zeroshot !== undefined);
+    // The prompts are tokenized as the eval block that declares them tokenizes its data.
+    let preprocess: PreprocessConfig | undefined;
+    if (configs !== undefined && evalConfig?.preprocess !== undefined) preprocess = configs.preprocess.find((config) => config.name === evalConfig.preprocess);
+    else if (configs !== undefined) preprocess = preprocessFor(configs, model.name);
+    const built = await zeroShotFromSpec({
+      model: model.module,
+      weights,
+      prompts: evalConfig?.zeroshot,
+      text: preprocess?.text,
+      ...(opset === undefined ? {} : { opset }),
+      ...(exportConfig ? { span: exportConfig.span } : {}),
+    });
+    if (Array.isArray(built)) {
+      result.diagnostics.push(...built);
+      return;
+    }
+    zeroshot = built;
+  }
+
   const compiled = compileOnnx(model.module, {
     graphs,
     weights,
-    opset: exportConfig?.opset,
+    opset,
     dynamic: exportConfig?.dynamic,
+    ...(zeroshot ? { zeroshot } : {}),
     spec: { file: model.span.file, hash: specHash(model.module) },
-    metadata: preprocessMetadata(checked.configs, model.name, describePreprocess, PREPROCESS_METADATA_KEY),
+    metadata: { ...preprocessMetadata(checked.configs, model.name, describePreprocess, PREPROCESS_METADATA_KEY), 'tierc.weights': weightsSource },
   });
   result.diagnostics.push(...compiled.diagnostics);
   for (const file of compiled.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.name}`, bytes: file.bytes });

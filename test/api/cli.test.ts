@@ -80,15 +80,23 @@ describe('tierc compile', () => {
     expect(existsSync(join(out, 'm/train.js'))).toBe(true);
   });
 
-  it('writes ONNX graphs and leaves out the zero-shot graph with a warning', async () => {
-    const withExport = write('compile/export.tier', `${SMALL}\nexport onnx {\n  graphs: [image_tower, similarity_map, zeroshot]\n}\n`);
+  it('writes the ONNX graphs of the export block', async () => {
+    const withExport = write('compile/export.tier', `${SMALL}\nexport onnx {\n  graphs: [image_tower, similarity_map]\n}\n`);
     const out = join(scratch, 'compile/onnx');
     const result = await tierc(['compile', withExport, '--target', 'onnx', '-o', out]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning TIER2118');
     expect(existsSync(join(out, 'm/image_tower.onnx'))).toBe(true);
     expect(existsSync(join(out, 'm/similarity_map.onnx'))).toBe(true);
-    expect(existsSync(join(out, 'm/zeroshot.onnx'))).toBe(false);
+    expect(existsSync(join(out, 'm/text_tower.onnx'))).toBe(false);
+  });
+
+  it('rejects a zero-shot graph without prompts and writes nothing', async () => {
+    const withExport = write('compile/zeroshot.tier', `${SMALL}\nexport onnx {\n  graphs: [image_tower, zeroshot]\n}\n`);
+    const out = join(scratch, 'compile/zeroshot');
+    const result = await tierc(['compile', withExport, '--target', 'onnx', '-o', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error TIER4008');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('exits 2 without a target', async () => {

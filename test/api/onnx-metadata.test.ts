@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '../..');
 
 describe('compile to ONNX metadata', () => {
   it('records spec hash and preprocessing', async () => {
-    const report = await compile({ entry: 'specs/phantom_small.tier', host: nodeHost(root), cwd: root }, { target: 'onnx' });
+    const report = await compile({ entry: 'specs/phantom_small.tier', host: nodeHost(root), cwd: root }, { target: 'onnx', graphs: ['image_tower'] });
     expect(report.ok).toBe(true);
     const imageTower = report.artifacts.find((artifact) => artifact.path.endsWith('image_tower.onnx'));
     expect(imageTower?.bytes).toBeDefined();

@@ -20,3 +20,5 @@ export type { CheckpointWeights } from './checkpoint.js';
 export { PREPROCESS_METADATA_KEY, runOnnxImages } from './run.js';
 export type { RunResult, OutputSummary } from './run.js';
 export { averagePromptSet, embedTexts } from './prompts.js';
+export { onnxTextEncoder, zeroShotFromSpec, zeroShotOptions } from './zeroshot.js';
+export type { PromptText, SpecZeroShotRequest } from './zeroshot.js';

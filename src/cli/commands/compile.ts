@@ -1,8 +1,10 @@
 // `tierc compile SPEC --target ir|onnx|tfjs [-o DIR] [--model NAME]`. The `ir` target prints the
 // IR listing of each model, or writes NAME.ir.txt into DIR. The `onnx` and `tfjs` targets write
-// their files into DIR (default `build/`). Each file goes to a temporary name first and is then
-// renamed, so no half-written file is left. Exit codes: 0 ok, 1 errors in the spec, 2 usage error.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// their files into DIR (default `build/`). The `onnx` target embeds the weights of `--weights`
+// (a safetensors file or checkpoint folder), else seeded initial weights, and takes `--opset`.
+// Each file goes to a temporary name first and is then renamed, so no half-written file is
+// left. Exit codes: 0 ok, 1 errors in the spec, checkpoint or output folder, 2 usage error.
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { compile, type Artifact, type CompileTarget } from '../../compile.js';
@@ -16,6 +18,8 @@ interface CompileFlags {
   out?: string;
   model?: string;
   seed?: string;
+  weights?: string;
+  opset?: string;
 }
 
 /** Writes every artifact under `folder`; returns the error message when a write fails. */
@@ -45,7 +49,33 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
     context.setExitCode(ExitCode.usage);
     return;
   }
-  const request = { target: flags.target, ...(flags.model === undefined ? {} : { model: flags.model }), ...(seed === undefined ? {} : { seed }) };
+  const opset = flags.opset === undefined ? undefined : Number(flags.opset);
+  if (opset !== undefined && !Number.isInteger(opset)) {
+    io.stderr(`tierc compile: --opset takes a whole number, got '${flags.opset}'.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  if ((flags.weights !== undefined || opset !== undefined) && flags.target !== 'onnx') {
+    io.stderr(`tierc compile: --weights and --opset apply to --target onnx only.\n`);
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  const folder = resolve(io.cwd, flags.out ?? 'build');
+  if (flags.target !== 'ir' || flags.out !== undefined) {
+    const problem = outputFolderProblem(folder);
+    if (problem !== undefined) {
+      io.stderr(`tierc compile: ${problem}\n`);
+      context.setExitCode(ExitCode.inputError);
+      return;
+    }
+  }
+  const request = {
+    target: flags.target,
+    ...(flags.model === undefined ? {} : { model: flags.model }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(flags.weights === undefined ? {} : { weights: flags.weights }),
+    ...(opset === undefined ? {} : { opset }),
+  };
   const result = await compile({ entry: spec, host: nodeHost(io.cwd), cwd: io.cwd }, request);
   if (result.diagnostics.length > 0) io.stderr(renderDiagnostics(result.diagnostics, { sources: (file) => result.sources.get(file), color: useColor(io) }));
   if (!result.ok) {
@@ -57,7 +87,6 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
     context.setExitCode(ExitCode.ok);
     return;
   }
-  const folder = resolve(io.cwd, flags.out ?? 'build');
   const failure = writeArtifacts(folder, result.artifacts);
   if (failure !== undefined) {
     io.stderr(`tierc compile: cannot write into '${folder}': ${failure}\n`);
@@ -66,6 +95,16 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
   }
   for (const artifact of result.artifacts) io.stdout(`wrote ${join(folder, artifact.path)}\n`);
   context.setExitCode(ExitCode.ok);
+}
+
+/** Describes why `folder` cannot take the output, checked before compiling: a file in its place. */
+function outputFolderProblem(folder: string): string | undefined {
+  try {
+    if (!statSync(folder).isDirectory()) return `the output path '${folder}' is a file, not a directory; choose another output directory with -o.`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot use '${folder}' as the output directory: ${(error as Error).message}.`;
+  }
+  return undefined;
 }
 
 export const compileCommand: CliCommand = {
@@ -77,7 +116,9 @@ export const compileCommand: CliCommand = {
       .addOption(new Option('--target <target>', 'what to emit').choices(['ir', 'onnx', 'tfjs']).makeOptionMandatory())
       .option('-o, --out <dir>', 'output folder (default: build/; ir prints to stdout without it)')
       .option('--model <name>', 'compile only this model')
-      .option('--seed <n>', 'seed of the initial weights in ONNX graphs (default: the train seed, else 0)')
+      .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file or checkpoint folder (default: the export block\'s checkpoint, else seeded initial weights)')
+      .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)')
+      .option('--seed <n>', 'seed of the initial weights in ONNX graphs without a checkpoint (default: the train seed, else 0)')
       .action((spec: string, flags: CompileFlags) => runCompile(spec, flags, context));
   },
 };

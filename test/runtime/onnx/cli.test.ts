@@ -6,11 +6,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpOnnx, writeOnnxArtifacts } from '../../../src/backends/onnx/index.js';
 import { PREPROCESS_METADATA_KEY } from '../../../src/backends/onnx/run.js';
-import type { CliIo } from '../../../src/cli/io.js';
-import { run } from '../../../src/cli/run.js';
 import { applyTransforms, decodeImageFile, type TransformSpec } from '../../../src/data/index.js';
 import { interpret } from '../../../src/ir/interpret.js';
 import { tinyClip, tinyConvNet, weightsFor } from '../../backends/onnx/models.js';
+import { runCli } from './run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tierc-onnx-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,12 +20,8 @@ const steps: TransformSpec[] = [{ op: 'resize', size: [16, 16] }, { op: 'normali
 const labels = [{ name: 'Nodule', positive: [1, 2, 0, 0, 1, 0], negative: [0, 0, 1, 1, 0, 2] }];
 const images = [join(scratch, 'a.png'), join(scratch, 'b.png')];
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
+function cli(...argv: string[]): ReturnType<typeof runCli> {
+  return runCli(scratch, argv);
 }
 
 beforeAll(async () => {
