@@ -15,6 +15,7 @@ import type { BackendName } from '../runtime/backend.js';
 import { listCheckpoints, type CheckpointWriter } from '../runtime/checkpoint.js';
 import type { CompiledModel } from '../runtime/model.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
+import { TrainingError } from '../runtime/errors.js';
 import { trainCompiled } from '../runtime/trainer.js';
 import { writeSettings } from '../report/write.js';
 import { checkResume } from './resume.js';
@@ -129,7 +130,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
       ...hooks,
       onStart(info) {
         backend = info.backend.chosen;
-        writeSettings(outDir, {
+        writeRunSettings(outDir, {
           spec: { name: setup.model, file: setup.specFile, hash: model.MODEL.specHash },
           backend: `tfjs-${info.backend.chosen}`,
           seeds: { train: seed, data: seed },
@@ -167,6 +168,15 @@ function checkpointOptions(setup: TrainingSetup, outDir: string, steps: number, 
   if (config.keep.mode === 'last') return { dir, every: clamped, keepLast: config.keep.count, keepBest: 0 };
   const metric = `eval.${config.keep.eval}.${config.keep.metric}`;
   return { dir, every: clamped, keepLast: 1, keepBest: config.keep.count, metric, mode: higherIsBetter(config.keep.metric) ? 'max' : 'min' };
+}
+
+/** Writes settings.json; a failed write becomes TIER6018 naming the run folder. */
+function writeRunSettings(outDir: string, settings: Parameters<typeof writeSettings>[1]): void {
+  try {
+    writeSettings(outDir, settings);
+  } catch (error) {
+    throw new TrainingError('TIER6018', `Writing settings.json in the run folder '${outDir}' failed: ${(error as Error).message}. Free space or choose another run folder with --out.`);
+  }
 }
 
 /** Returns whether the run folder `dir` has checkpoints, so that a new run does not mix with an old one. */

@@ -1,6 +1,7 @@
 // Per-step training metrics and the JSONL file they are appended to, one object per line.
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { TrainingError } from './errors.js';
 
 export interface StepMetrics {
   /** Optimizer steps completed. */
@@ -26,10 +27,14 @@ export class MetricsWriter {
    * because the resumed run writes those steps again.
    */
   constructor(private readonly path: string, resumeStep: number) {
-    mkdirSync(dirname(path), { recursive: true });
-    if (resumeStep === 0) writeFileSync(path, '');
-    else dropRowsAfter(path, resumeStep);
-    closeSync(openSync(path, 'a'));
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      if (resumeStep === 0) writeFileSync(path, '');
+      else dropRowsAfter(path, resumeStep);
+      closeSync(openSync(path, 'a'));
+    } catch (error) {
+      throw new TrainingError('TIER6018', `Opening the metrics file '${path}' failed: ${(error as Error).message}. Make the run folder writable or choose another one with --out.`);
+    }
   }
 
   write(metrics: StepMetrics): void {
@@ -39,12 +44,22 @@ export class MetricsWriter {
     if (gradNorm !== undefined) line.grad_norm = gradNorm;
     line.samples_per_s = samplesPerSecond;
     line.data_wait = dataWaitFraction;
-    appendFileSync(this.path, JSON.stringify(line) + '\n');
+    this.append(line);
   }
 
   /** Appends a row of another kind, such as an evaluation; it must carry the step it belongs to. */
   writeRow(row: { step: number } & Record<string, unknown>): void {
-    appendFileSync(this.path, JSON.stringify(row) + '\n');
+    this.append(row);
+  }
+
+  /** Appends one JSON line; a failed write (a full disk) becomes TIER6018 naming the file. */
+  private append(row: Record<string, unknown>): void {
+    try {
+      appendFileSync(this.path, JSON.stringify(row) + '\n');
+    } catch (error) {
+      // NOTE: a write that fails partway can leave a partial last line, which the report rejects as invalid JSON.
+      throw new TrainingError('TIER6018', `Writing the metrics file '${this.path}' failed: ${(error as Error).message}. Free space or choose another run folder with --out; the checkpoints are unchanged.`);
+    }
   }
 
   close(): void {}

@@ -151,6 +151,16 @@ describe('keep best checkpoints by an eval metric', () => {
     expect(readFileSync(join(runDir, 'checkpoints'), 'utf8')).toBe('not a folder\n');
   });
 
+  it('reports a metrics file that cannot be written', async () => {
+    const plan = loadSpecPlan('tiny.tier', { cwd: dir });
+    const runDir = join(dir, 'runs', 'metrics-folder');
+    mkdirSync(join(runDir, 'metrics.jsonl'), { recursive: true });
+    const { code, message } = await rejection(trainSpec(plan, { cwd: dir, outDir: runDir, workers: 0 }));
+    expect(code).toBe('TIER6018');
+    expect(message).toContain(`Opening the metrics file '${join(runDir, 'metrics.jsonl')}' failed: EISDIR`);
+    expect(readdirSync(join(runDir, 'checkpoints'))).toEqual([]);
+  });
+
   it('keeps earlier checkpoints when the disk fills up', async () => {
     const plan = loadSpecPlan('tiny.tier', { cwd: dir });
     const runDir = join(dir, 'runs', 'diskfull');
