@@ -1,6 +1,6 @@
 // The CLI as a function: `run(argv, io)` parses arguments, runs one subcommand and returns its exit code.
-import { Command, CommanderError } from 'commander';
-import { loadCommands } from './commands/index.js';
+import { Command, CommanderError, Help } from 'commander';
+import { commandFor, commandTable } from './commands/index.js';
 import { ExitCode, type CliIo } from './io.js';
 import { tiercVersion } from './version.js';
 
@@ -16,7 +16,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       writeErr: (text) => io.stderr(text),
     });
   const context = { io, setExitCode: (code: number) => void (exitCode = code) };
-  for (const command of await loadCommands(argv)) command.register(program, context);
+  const named = commandFor(argv);
+  if (named !== undefined) {
+    (await named.load()).register(program, context);
+  } else {
+    // `--help`, `--version` and unknown names need only each command's name and help line.
+    for (const entry of commandTable) program.command(entry.name).description(entry.description);
+    const terms = new Map(commandTable.map((entry) => [entry.name, entry.term]));
+    const standard = new Help();
+    program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? standard.subcommandTerm(command) });
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

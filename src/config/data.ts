@@ -2,7 +2,9 @@
 // share. Transform steps become the data loader's `TransformSpec`s, validated with its own
 // `validateTransforms` so the compiler and the loader agree on what is valid.
 import type { DataDecl, Expr, PreprocessDecl } from '../ast/index.js';
-import { validateTransforms, type SplitOptions, type TransformSpec } from '../data/index.js';
+import type { SplitOptions, TransformSpec } from '../data/index.js';
+// Imported from its own module: the data index also loads the image decoders, which `tierc check` never uses.
+import { validateTransforms } from '../data/transforms.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { makeDiagnostic } from '../diagnostics/make.js';

@@ -12,9 +12,14 @@ function touches(previous: IToken, next: IToken): boolean {
 }
 
 export class TierParser extends CstParser {
-  constructor() {
+  /**
+   * Builds the parser. `validate` runs Chevrotain's grammar checks (ambiguities, left recursion),
+   * about 20 ms of each start-up, so only the grammar test turns them on.
+   */
+  constructor(validate = false) {
     super(t.allTokens, {
       recoveryEnabled: true,
+      skipValidations: !validate,
       maxLookahead: 3,
       nodeLocationTracking: 'none',
       errorMessageProvider: errorMessages,

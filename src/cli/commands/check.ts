@@ -53,7 +53,7 @@ export const checkCommand: CliCommand = {
   register(program: Command, context: CliContext) {
     program
       .command('check')
-      .description('Parse .tier specs and their imports and report syntax, name and setting errors.')
+      .description('Parse .tier specs and their imports and report syntax, name, setting and shape errors.')
       .argument('<files...>', '.tier spec files to check')
       .addOption(new Option('--format <format>', 'output format of the diagnostics').choices(['text', 'json']).default('text'))
       .option('--json', 'same as --format json')
