@@ -74,13 +74,8 @@ export function planWasmThreads(requested: number | undefined, env: NodeJS.Proce
   return capped(cores, `one per logical core (${cores})`);
 }
 
-interface PthreadInternals {
-  unusedWorkers: Worker[];
-  runningWorkers: Worker[];
-}
-
 interface WasmBackendInternals {
-  wasm: { PThread?: PthreadInternals; tfjs: { getThreadsCount(): number } };
+  wasm: { tfjs: { getThreadsCount(): number } };
 }
 
 interface WasmPackage {
@@ -121,8 +116,9 @@ export async function startThreadedWasm(threads: number, timeoutMs = WASM_THREAD
     rmSync(folder, { recursive: true, force: true });
   }
 
+  // The pool's idle workers stay. Emscripten unrefs them once loaded, so they do not keep
+  // Node alive, and a pthread created later takes one of them without loading a script.
   const internals = (backend as unknown as WasmBackendInternals).wasm;
-  stopIdleWorkers(internals.PThread);
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', () => backend, entry.priority);
   return internals.tfjs.getThreadsCount();
@@ -188,17 +184,6 @@ function installNodeShims(folder: string, threads: number, started: Worker[]): (
       delete (globalThis as { Worker?: unknown }).Worker;
     }
   };
-}
-
-/**
- * Stops the pool's workers that run no pthread. The module creates 8 whatever the thread
- * count, and each idle one keeps a V8 isolate alive. XNNPACK creates its threads once, when
- * the backend starts, so no later pthread needs them.
- */
-function stopIdleWorkers(pthread: PthreadInternals | undefined): void {
-  if (!pthread) return;
-  for (const worker of pthread.unusedWorkers) void worker.terminate();
-  pthread.unusedWorkers.length = 0;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

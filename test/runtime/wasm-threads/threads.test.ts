@@ -1,8 +1,8 @@
 // The threaded wasm backend under Node: the thread count plan, a gradient step with two
 // threads against one thread, the fallback after a failed threaded start, and `tierc
 // doctor`. Each backend runs in a child process of the built package (dist/) with a kill
-// timeout, because a backend that hangs blocks its whole process, and because a process
-// that never exits after its last line is the failure these tests guard against.
+// timeout. A backend that hangs blocks its whole process, and a process that never exits
+// after its last line is the failure these tests guard against.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
