@@ -40,6 +40,22 @@ export class KnownValues {
   }
 
   /**
+   * Describes how a value is derived from one parameter through reshapes and transposes, such as
+   * `transpose[1,0](param:text.proj.weight)`; undefined for any other value. Equal descriptions
+   * mean equal values, so they identify shared initializers without hashing the data.
+   */
+  derivation(id: ValueId): string | undefined {
+    if (!this.ids.has(id)) return undefined;
+    const node = this.module.nodes[id]!;
+    if (node.op === 'param') return `param:${this.module.params[(node.attrs as OpAttrs['param']).param]!.name}`;
+    if (node.op !== 'reshape' && node.op !== 'transpose') return undefined;
+    const input = this.derivation(node.inputs[0]!);
+    if (input === undefined) return undefined;
+    const shape = node.type.axes.map((axis) => axis.size).join(',');
+    return node.op === 'reshape' ? `reshape[${shape}](${input})` : `transpose[${(node.attrs as OpAttrs['transpose']).perm.join(',')}](${input})`;
+  }
+
+  /**
    * Returns an f32 value as float32. A parameter comes back as stored, and a reshape or a
    * matrix transpose of such a value is rearranged in float32. That gives the interpreter's
    * numbers without its float64 copies. Other values are converted from the interpreter's result.

@@ -143,9 +143,9 @@ class Emitter {
     const staticShape = shape.every((size): size is number => typeof size === 'number') ? shape : undefined;
     // Float values skip the interpreter's float64 copy: transposed weights are rearranged in float32.
     const value = node.type.dtype === 'f32' && staticShape ? { shape: staticShape, data: this.plan.known.float32(id)! } : this.plan.known.get(id)!;
-    // Identical folded values (a tied weight transposed at each use) share one initializer.
-    const bytes = value.data instanceof Float32Array ? rawFloat32(value.data) : new Uint8Array(Float64Array.from(value.data).buffer);
-    const key = `${node.type.dtype}|${value.shape.join(',')}|${createHash('sha256').update(bytes).digest('hex')}`;
+    // Identical folded values (a tied weight transposed at each use) share one initializer. A value
+    // derived from a parameter by reshapes and transposes is keyed by that derivation, others by a hash.
+    const key = `${node.type.dtype}|${value.shape.join(',')}|${this.plan.known.derivation(id) ?? contentHash(value.data)}`;
     const existing = this.foldedByContent.get(key);
     if (existing) return existing;
     const name = this.addTensor(this.graph.fresh(node.name ? `${node.name}.${node.op}` : `${node.op}_${id}`), value, node.type.dtype, true);
@@ -264,6 +264,11 @@ class Emitter {
     }
     return unsupported('TIER4003', `The size '${symbol}' of '${node.name ?? node.op}' cannot be read from the inputs of graph '${this.graph.name}'.`);
   }
+}
+
+function contentHash(data: ArrayLike<number>): string {
+  const bytes = data instanceof Float32Array ? rawFloat32(data) : new Uint8Array(Float64Array.from(data).buffer);
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export function valueType(type: TensorType, fixedSymbols: ReadonlyMap<string, number>): ValueType {
