@@ -1,5 +1,6 @@
-// The resolved training configuration of one model: its data block, preprocessing, train block
-// and the eval blocks that run during training, with every path absolute. `tierc train` builds
+// The resolved training configuration of one model: its data block, preprocessing, train block,
+// the eval blocks that run during training and the data blocks they read, with every path
+// absolute. `tierc train` builds
 // it from the checked spec. `tierc compile --target tfjs` prints it into train.js as a literal,
 // so the emitted program and `tierc train` hand the same object to `runTraining`. The object is
 // plain JSON (spans included), because the printer turns it into a JavaScript literal.
@@ -29,7 +30,9 @@ export interface TrainingSetup {
   train: Omit<TrainConfig, 'defaulted'>;
   /** Eval blocks evaluated at each checkpoint: the train block's `eval` list and the block that "keep best" ranks by. */
   evals: Omit<EvalConfig, 'defaulted'>[];
-  /** The deepest folder that contains the manifest, the image root and the tokenizer; `--data DIR` replaces it. */
+  /** Data blocks that eval blocks read besides the training data, such as a separate validation set. */
+  evalData: Omit<DataConfig, 'defaulted'>[];
+  /** The deepest folder that contains every manifest, image root and the tokenizer; `--data DIR` replaces it. */
   dataRoot: string;
 }
 
@@ -46,7 +49,7 @@ export interface SetupInput {
  * Builds the setup of `input.model`. Returns no setup and no diagnostics when the model has no
  * train block or the train block names no declared data block (such a model trains on
  * synthetic batches). Returns diagnostics for a setup that cannot train: no preprocess block,
- * no tokenizer, an unknown eval block or metric in "keep best", or an eval block on other data.
+ * no tokenizer, an unknown eval block, data block or metric.
  */
 export function buildTrainingSetup(input: SetupInput): { setup: TrainingSetup | undefined; diagnostics: Diagnostic[] } {
   const { configs, model } = input;
@@ -65,6 +68,7 @@ export function buildTrainingSetup(input: SetupInput): { setup: TrainingSetup | 
   const keep = train.checkpoint.keep;
   if (keep.mode === 'best' && !evalNames.includes(keep.eval)) evalNames.push(keep.eval);
   const evals: EvalConfig[] = [];
+  const evalData: DataConfig[] = [];
   const declared = configs.eval.filter((config) => config.model === undefined || config.model === model.name);
   for (const name of evalNames) {
     const config = declared.find((entry) => entry.name === name);
@@ -73,10 +77,12 @@ export function buildTrainingSetup(input: SetupInput): { setup: TrainingSetup | 
       diagnostics.push(makeDiagnostic('TIER8006', `The train block evaluates eval block '${name}', which is not declared; the spec declares ${names}.${didYouMean(name, declared.map((entry) => entry.name))}`, checkpointSpan(input.program, train)));
       continue;
     }
-    if (config.data.name !== data.name) {
-      diagnostics.push(makeDiagnostic('TIER8001', `Eval block '${name}' reads data '${config.data.name}', but evaluation during training reads only the training data '${data.name}'; point it at a split of '${data.name}'.`, config.span));
+    const read = configs.data.find((entry) => entry.name === config.data.name);
+    if (read === undefined) {
+      diagnostics.push(makeDiagnostic('TIER8001', `Eval block '${name}' reads data '${config.data.name}', which is not declared; add 'data ${config.data.name} { … }' to the spec.`, config.span));
       continue;
     }
+    if (read !== data && !evalData.includes(read)) evalData.push(read);
     evals.push(config);
   }
   if (keep.mode === 'best') {
@@ -99,7 +105,8 @@ export function buildTrainingSetup(input: SetupInput): { setup: TrainingSetup | 
     preprocess: withoutDefaulted(preprocess) as TrainingSetup['preprocess'],
     train: withoutDefaulted(train),
     evals: evals.map(withoutDefaulted),
-    dataRoot: commonFolder([dirname(data.manifest), data.image.root, dirname(preprocess.text.tokenizer)]),
+    evalData: evalData.map(withoutDefaulted),
+    dataRoot: commonFolder([data, ...evalData].flatMap((block) => [dirname(block.manifest), block.image.root]).concat(dirname(preprocess.text.tokenizer))),
   };
   return { setup, diagnostics };
 }
@@ -123,27 +130,37 @@ export function higherIsBetter(metric: string): boolean {
 /** Returns a copy of `setup` that reads its data from `folder` in place of `setup.dataRoot`. */
 export function rebaseSetup(setup: TrainingSetup, folder: string): TrainingSetup {
   const move = (path: string) => join(folder, relative(setup.dataRoot, path));
+  const moveBlock = (block: TrainingSetup['data']) => ({ ...block, manifest: move(block.manifest), image: { ...block.image, root: move(block.image.root) } });
   return {
     ...setup,
-    data: { ...setup.data, manifest: move(setup.data.manifest), image: { ...setup.data.image, root: move(setup.data.image.root) } },
+    data: moveBlock(setup.data),
+    evalData: setup.evalData.map(moveBlock),
     preprocess: { ...setup.preprocess, text: { ...setup.preprocess.text, tokenizer: move(setup.preprocess.text.tokenizer) } },
     dataRoot: folder,
   };
 }
 
-/** Lists the manifest, image root and tokenizer paths of `setup` that do not exist, each with what it is. */
-export function missingDataPaths(setup: TrainingSetup): { what: string; path: string }[] {
-  const paths = [
-    { what: 'manifest', path: setup.data.manifest },
-    { what: 'image root', path: setup.data.image.root },
-    { what: 'tokenizer', path: setup.preprocess.text.tokenizer },
-  ];
+/**
+ * Lists the manifest, image root and tokenizer paths of `setup` that do not exist, each with what
+ * it is and the data block it belongs to.
+ */
+export function missingDataPaths(setup: TrainingSetup): { what: string; path: string; data?: string }[] {
+  const paths: { what: string; path: string; data?: string }[] = [setup.data, ...setup.evalData].flatMap((block) => [
+    { what: 'manifest', path: block.manifest, data: block.name },
+    { what: 'image root', path: block.image.root, data: block.name },
+  ]);
+  paths.push({ what: 'tokenizer', path: setup.preprocess.text.tokenizer });
   return paths.filter((entry) => !existsSync(entry.path));
 }
 
-/** Opens the setup's manifest and tokenizer; `training` adds the train block's augmentation to the image steps. */
-export function openSetupDataset(setup: TrainingSetup, training: boolean): Dataset {
-  const { name: _name, onMissingFile, span: _span, ...manifest } = setup.data;
+/**
+ * Opens the manifest of data block `dataName` (default the training data) with the setup's
+ * tokenizer; `training` adds the train block's augmentation to the image steps.
+ */
+export function openSetupDataset(setup: TrainingSetup, training: boolean, dataName = setup.data.name): Dataset {
+  const block = [setup.data, ...setup.evalData].find((entry) => entry.name === dataName);
+  if (block === undefined) throw new Error(`The training setup has no data block '${dataName}'.`);
+  const { name: _name, onMissingFile, span: _span, ...manifest } = block;
   const preprocess = setup.preprocess;
   return openDataset({
     manifest,

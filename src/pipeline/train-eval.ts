@@ -17,17 +17,20 @@ import type { TrainingSetup } from './setup.js';
 type EvalRun = Awaited<ReturnType<TrainEvaluation['run']>>;
 
 /**
- * Returns the evaluation the trainer calls. `backend` returns the backend the trainer chose,
+ * Returns the evaluation the trainer calls; `datasets` has the data of each eval block by data
+ * block name, opened without augmentation. `backend` returns the backend the trainer chose,
  * because the runner must create its tensors there. Metrics are named `eval.NAME.METRIC`, the
  * form that "keep best N by eval.NAME.METRIC" uses.
  */
-export function trainingEvaluation(model: CompiledModel, setup: TrainingSetup, dataset: Dataset, backend: () => BackendName): TrainEvaluation['run'] {
+export function trainingEvaluation(model: CompiledModel, setup: TrainingSetup, datasets: ReadonlyMap<string, Dataset>, backend: () => BackendName): TrainEvaluation['run'] {
   return async (step, weights) => {
     const runner = createModelRunner(model, weights, backend());
     const result: EvalRun = { metrics: {}, rows: [] };
     try {
       for (const config of setup.evals) {
         const started = performance.now();
+        const dataset = datasets.get(config.data.name);
+        if (dataset === undefined) throw new Error(`No dataset was opened for data '${config.data.name}' of eval block '${config.name}'.`);
         const sums: Record<string, number> = {};
         let rows = 0;
         // Each batch's mean terms weighted by its rows; a short last batch has fewer contrastive negatives.

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileTfjs, startingWeights } from '../backends/tfjs/index.js';
 import { tiercVersion } from '../cli/version.js';
+import type { Dataset } from '../data/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { IrModule } from '../ir/types.js';
 import type { BackendName } from '../runtime/backend.js';
@@ -117,9 +118,11 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
     if (options.wasmThreads !== undefined && options.wasmThreads > 1) trainOptions.wasmThreads = options.wasmThreads;
     if (options.resume === true) trainOptions.resume = true;
     if (setup.evals.length > 0) {
-      // Evaluation reads the split without augmentation, so it opens the data a second time.
-      const evalData = openSetupDataset(setup, false);
-      trainOptions.evaluation = { every: checkpoint.every, run: trainingEvaluation(model, setup, evalData, () => backend ?? 'cpu') };
+      // Evaluation reads its splits without augmentation, so it opens the training data a second time.
+      // NOTE: the train block's `eval` blocks run at each checkpoint, not after each epoch when the checkpoint interval differs.
+      const datasets = new Map<string, Dataset>();
+      for (const config of setup.evals) if (!datasets.has(config.data.name)) datasets.set(config.data.name, openSetupDataset(setup, false, config.data.name));
+      trainOptions.evaluation = { every: checkpoint.every, run: trainingEvaluation(model, setup, datasets, () => backend ?? 'cpu') };
     }
     const lossWeights = Object.fromEntries(model.MODEL.losses.map((loss) => [loss.name, loss.weight.kind === 'constant' ? loss.weight.value : loss.weight]));
     if (options.resume === true) checkResume(outDir, { specHash: model.MODEL.specHash, batch, lossWeights });

@@ -186,12 +186,17 @@ async function resolveSetup(setup: TrainingSetup, args: ProgramArgs, cwd: string
     const hint = args.data === undefined
       ? `create the data there, or pass --data DIR with a folder laid out like '${setup.dataRoot}'`
       : `the folder given with --data must be laid out like '${setup.dataRoot}'`;
-    throw new TrainingError('TIER8007', `The ${first.what} '${first.path}' does not exist${missing.length > 1 ? ` (nor ${missing.slice(1).map((entry) => `the ${entry.what}`).join(' and ')})` : ''}; ${hint}.`);
+    const owner = first.data === undefined ? '' : ` of data '${first.data}'`;
+    throw new TrainingError('TIER8007', `The ${first.what} '${first.path}'${owner} does not exist${missing.length > 1 ? ` (nor ${missing.slice(1).map((entry) => `the ${entry.what}`).join(' and ')})` : ''}; ${hint}.`);
   }
   return resolved;
 }
 
-/** Trains on synthetic batches for a model whose spec has no data to train on. */
+/**
+ * Trains on synthetic batches for a model whose spec has no data to train on.
+ * NOTE: this path uses its own defaults (AdamW, lr 1e-4, batch 8, 10 steps) and ignores a train
+ * block without data, while `tierc train` reads that block's optimizer for such a spec.
+ */
 async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: ProgramIo, printStep: (m: StepMetrics) => void, render: (d: Diagnostic[]) => void): Promise<void> {
   const info = model.MODEL;
   const steps = args.steps ?? 10;

@@ -47,6 +47,7 @@ function nastySetup(): TrainingSetup {
       checkpoint: { every: { unit: 'steps', value: 1 }, keep: { count: 1, mode: 'last' } }, seed: 0, eval: [], span,
     },
     evals: [],
+    evalData: [],
     dataRoot: root,
   };
 }

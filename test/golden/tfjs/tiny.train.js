@@ -77,6 +77,7 @@ const SETUP = {
     },
   },
   evals: [],
+  evalData: [],
   dataRoot: "<SPEC_DIR>/phantom",
 };
 

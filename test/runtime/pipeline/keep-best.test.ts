@@ -103,6 +103,22 @@ describe('keep best checkpoints by an eval metric', () => {
     expect(readdirSync(join(runDir, 'checkpoints'))).toEqual(kept);
   }, 240_000);
 
+  it('evaluates an eval block on another data block', async () => {
+    // A second data block over the same files, as a spec with a separate validation set has.
+    const dataBlock = source.slice(source.indexOf('data phantom {'), source.indexOf('preprocess {'));
+    const text = source
+      .replace('checkpoint: every 2 steps, keep last 2', 'checkpoint: every 2 steps, keep best 1 by eval.tiny_test.loss')
+      .replace('data: phantom.test', 'data: held_out.test')
+      .concat('\n', dataBlock.replace('data phantom {', 'data held_out {'));
+    writeFileSync(join(dir, 'other_data.tier'), text);
+    const plan = loadSpecPlan('other_data.tier', { cwd: dir });
+    const runDir = join(dir, 'runs', 'other-data');
+    await trainSpec(plan, { cwd: dir, outDir: runDir, workers: 0 });
+    const rows = evalRows(runDir);
+    expect(rows.map((row) => [row.step, row.eval, row.split])).toEqual([[2, 'tiny_test', 'test'], [3, 'tiny_test', 'test']]);
+    expect(rows.every((row) => Number.isFinite(row.loss))).toBe(true);
+  }, 120_000);
+
   it('reports an unknown metric on the checkpoint line', async () => {
     const plan = variant('unknown_metric', 'every 1 step, keep best 1 by eval.tiny_test.auroc');
     const { code, message, line } = await rejection(trainSpec(plan, { cwd: dir, outDir: join(dir, 'runs', 'unknown'), workers: 0 }));

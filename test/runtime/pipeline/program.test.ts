@@ -108,7 +108,7 @@ describe('emitted training program', () => {
     const result = await node(dir, [join('build', 'phantom_small', 'train.js'), '--steps', '1', '--data', 'nowhere', '--out', 'runs/nowhere']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error TIER8007');
-    expect(result.stderr).toContain(`The manifest '${join(dir, 'nowhere', 'manifest.csv')}' does not exist`);
+    expect(result.stderr).toContain(`The manifest '${join(dir, 'nowhere', 'manifest.csv')}' of data 'phantom' does not exist`);
     expect(result.stderr).toContain(`laid out like '${join(dir, 'data', 'phantom')}'`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -118,7 +118,7 @@ describe('emitted training program', () => {
     try {
       const missing = await node(dir, [join('build', 'phantom_small', 'train.js'), '--steps', '1', '--out', 'runs/gone']);
       expect(missing.code).toBe(1);
-      expect(missing.stderr).toContain(`The manifest '${join(dir, 'data', 'phantom', 'manifest.csv')}' does not exist`);
+      expect(missing.stderr).toContain(`The manifest '${join(dir, 'data', 'phantom', 'manifest.csv')}' of data 'phantom' does not exist`);
       expect(missing.stderr).toContain('pass --data DIR');
       const moved = await node(dir, [join('build', 'phantom_small', 'train.js'), '--steps', '1', '--batch', '8', '--data', 'moved', '--out', 'runs/moved']);
       expect(moved.stderr).toBe('');
