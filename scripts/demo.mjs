@@ -1,12 +1,14 @@
 // `npm run demo`: the whole TIER pipeline on the synthetic chest radiograph phantom, on the CPU.
-// It generates the phantom if it is missing. It trains specs/phantom_small.tier (entropy weights
-// 0.1) and specs/phantom_baseline.tier (weights 0) with the same seed, batch and steps, and
-// evaluates both on the test split (zero-shot AUROC, localization, token-to-patch entropy). It
-// then writes one HTML report comparing them, exports the regularized model to ONNX, checks it
-// against onnxruntime and prints a summary table. The data are synthetic: the numbers show that the
-// pipeline works and how the regularizer moves the entropy, not anything about real x-rays.
+// It generates the phantom if it is missing or was written by another generator version. It
+// trains three models with the same seed, batch and steps: specs/phantom_small.tier (entropy
+// weights 0.1, similarity temperature 0.1), specs/phantom_t1.tier (weights 0.1 at temperature 1,
+// as the published loss) and specs/phantom_baseline.tier (weights 0). It evaluates each on the
+// test split (zero-shot AUROC, localization, token-to-patch entropy), writes one HTML report
+// comparing them, exports phantom_small to ONNX, checks it against onnxruntime and prints a
+// summary table. The data are synthetic: the numbers show that the pipeline works and how the
+// regularizer moves the entropy, not anything about real x-rays.
 //
-// Environment: TIERC_DEMO_STEPS (default 120) and TIERC_DEMO_BATCH (default 16) set the training
+// Environment: TIERC_DEMO_STEPS (default 200) and TIERC_DEMO_BATCH (default 16) set the training
 // budget of each model; TIERC_DEMO_BACKEND forces a tfjs backend.
 import { existsSync, mkdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
@@ -18,15 +20,16 @@ if (!existsSync(path.join(dist, 'pipeline', 'index.js'))) {
   process.stderr.write('demo: the compiled library is missing; run `npm run build` first.\n');
   process.exit(1);
 }
-const { generatePhantom } = await import(path.join(dist, 'data', 'index.js'));
+const { generatePhantom, phantomVersion } = await import(path.join(dist, 'data', 'index.js'));
 const pipeline = await import(path.join(dist, 'pipeline', 'index.js'));
 const report = await import(path.join(dist, 'report', 'index.js'));
 const { renderDiagnostics } = await import(path.join(dist, 'diagnostics', 'index.js'));
 
-const steps = Number(process.env.TIERC_DEMO_STEPS ?? 120);
+const steps = Number(process.env.TIERC_DEMO_STEPS ?? 200);
 const batch = Number(process.env.TIERC_DEMO_BATCH ?? 16);
 const backend = process.env.TIERC_DEMO_BACKEND;
 const phantomDir = path.join(root, 'specs', 'data', 'phantom');
+const phantomOptions = { n: 600, size: 128, seed: 1 };
 const runsDir = path.join(root, 'runs');
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
@@ -43,16 +46,18 @@ try {
 }
 
 async function main() {
-  if (!existsSync(path.join(phantomDir, 'manifest.csv'))) {
-    log(`generating the synthetic phantom in ${path.relative(root, phantomDir)}`);
-    const summary = await generatePhantom({ outDir: phantomDir, n: 600, size: 128, seed: 1, force: true });
-    log(`phantom: ${summary.images ?? 600} images`);
+  const stale = phantomProblem();
+  if (stale !== undefined) {
+    log(`generating the synthetic phantom in ${path.relative(root, phantomDir)} (${stale})`);
+    const summary = await generatePhantom({ ...phantomOptions, outDir: phantomDir, force: true });
+    log(`phantom: ${summary.images} images`);
   } else {
     log(`using the phantom in ${path.relative(root, phantomDir)}`);
   }
 
   const models = [
-    { spec: 'specs/phantom_small.tier', label: 'TIER (λ = 0.1, sim / 0.1)' },
+    { spec: 'specs/phantom_small.tier', label: 'TIER (λ = 0.1, T = 0.1)' },
+    { spec: 'specs/phantom_t1.tier', label: 'TIER (λ = 0.1, T = 1)' },
     { spec: 'specs/phantom_baseline.tier', label: 'baseline (λ = 0)' },
   ];
   for (const model of models) {
@@ -77,11 +82,11 @@ async function main() {
     model.eval = await pipeline.evaluateSpec(model.plan, { cwd: root, weights: [model.outDir], eval: 'phantom_test', outDir: model.outDir, name: model.label, ...(backend ? { backend } : {}) });
   }
 
-  const [regularized, baseline] = models;
+  const [regularized] = models;
   const compareDir = path.join(runsDir, 'phantom_demo');
   rmSync(compareDir, { recursive: true, force: true });
   mkdirSync(compareDir, { recursive: true });
-  writeComparison(compareDir, regularized, baseline);
+  writeComparison(compareDir, models);
   const reportFile = path.join(compareDir, 'report.html');
   log('writing the HTML report');
   const built = await report.writeReport(compareDir, reportFile, { title: 'tierc demo: TIER vs baseline on the synthetic phantom' });
@@ -93,15 +98,35 @@ async function main() {
   if (!verified.ok) process.exitCode = 1;
 }
 
-/** Writes a run folder with both models: regularized curves and heatmaps, both AUROC tables and both similarity sets. */
-function writeComparison(dir, regularized, baseline) {
+/** Returns why the phantom must be (re)generated, or undefined when the one on disk is current. */
+function phantomProblem() {
+  if (!existsSync(path.join(phantomDir, 'manifest.csv'))) return 'it is missing';
+  const stampFile = path.join(phantomDir, 'phantom.json');
+  if (!existsSync(stampFile)) return 'it has no phantom.json, so an older generator wrote it';
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+  } catch {
+    return 'its phantom.json is not valid JSON';
+  }
+  if (stamp.version !== phantomVersion) return `generator version ${stamp.version} wrote it; the current one is ${phantomVersion}`;
+  if (stamp.images !== phantomOptions.n || stamp.size !== phantomOptions.size || stamp.seed !== phantomOptions.seed) return 'it was written with other options';
+  return undefined;
+}
+
+/**
+ * Writes a run folder that compares the models: the first model's training curves and heatmaps,
+ * and every model's AUROC table and similarity set.
+ */
+function writeComparison(dir, models) {
+  const [regularized] = models;
   const settings = JSON.parse(readFileSync(path.join(regularized.outDir, 'settings.json'), 'utf8'));
-  report.writeSettings(dir, { ...settings, spec: { ...settings.spec, name: 'phantom_small vs phantom_baseline' }, compared: [regularized.label, baseline.label] });
+  report.writeSettings(dir, { ...settings, spec: { ...settings.spec, name: models.map((model) => model.plan.model.name).join(' vs ') }, compared: models.map((model) => model.label) });
   cpSync(path.join(regularized.outDir, 'metrics.jsonl'), path.join(dir, 'metrics.jsonl'));
   cpSync(path.join(regularized.outDir, 'heatmaps.json'), path.join(dir, 'heatmaps.json'));
   cpSync(path.join(regularized.outDir, 'heatmaps'), path.join(dir, 'heatmaps'), { recursive: true });
-  report.writeEvaluation(dir, [regularized, baseline].map((model) => ({ name: model.label, table: model.eval.table })));
-  const similarity = [regularized, baseline].map((model) => {
+  report.writeEvaluation(dir, models.map((model) => ({ name: model.label, table: model.eval.table })));
+  const similarity = models.map((model) => {
     const file = path.join(model.outDir, 'similarity.json');
     const body = JSON.parse(readFileSync(file, 'utf8'));
     const entry = body.models[0];
@@ -136,37 +161,38 @@ function lowestEntropy(n, temperature, peaks) {
 
 function printSummary(models, verified, reportFile, built) {
   const fmt = (value, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
-  const header = ['model', 'mean AUROC', 'pointing game', 'mask hit rate', 'entropy (model sim)', 'entropy (cos, T=1)', 'train time'];
+  const header = ['model', 'mean AUROC', 'pointing game', 'mask hit rate', 'entropy (T = 0.1)', 'entropy (T = 1)', 'train time'];
+  const lowTemperatureEntropy = (m) => (m.plan.model.name === 'phantom_t1' ? undefined : m.eval.entropy.model?.mean);
   const rows = models.map((m) => [
     m.label,
     fmt(m.eval.meanAuroc),
     fmt(m.eval.meanPointingGame),
     fmt(m.eval.meanHitRate),
-    fmt(m.eval.entropy.model?.mean, 4),
+    fmt(lowTemperatureEntropy(m), 4),
     fmt(m.eval.entropy.cosine?.mean, 4),
     `${m.train.seconds.toFixed(0)} s`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
 
-  const [reg, base] = models;
+  const [reg, t1, base] = models;
   const out = [];
   out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
   out.push(line(header), ...rows.map(line), '');
 
   const uniform = reg.eval.entropy.model?.uniform;
-  out.push(`Entropy is of each report token's softmax over the ${Math.round(Math.exp(uniform ?? 0))} patches (uniform = ${fmt(uniform, 4)} nats); lower means sharper token-to-patch attention.`);
-  const dModel = (reg.eval.entropy.model?.mean ?? NaN) - (base.eval.entropy.model?.mean ?? NaN);
-  const dCos = (reg.eval.entropy.cosine?.mean ?? NaN) - (base.eval.entropy.cosine?.mean ?? NaN);
-  out.push(`Regularized minus baseline: entropy ${fmt(dModel, 4)} at the spec's temperature 0.1, ${fmt(dCos, 4)} on plain cosines at temperature 1; AUROC ${fmt(reg.eval.meanAuroc - base.eval.meanAuroc)}; pointing game ${fmt((reg.eval.meanPointingGame ?? NaN) - (base.eval.meanPointingGame ?? NaN))}.`);
   const patches = Math.round(Math.exp(uniform ?? 0));
+  out.push(`Entropy is of each report token's softmax over the ${patches} patches (uniform = ${fmt(uniform, 4)} nats), on cosines divided by T; lower means sharper token-to-patch attention.`);
+  const diff = (a, b) => fmt((a ?? NaN) - (b ?? NaN), 4);
+  out.push(`TIER at T = 0.1 minus baseline: entropy ${diff(lowTemperatureEntropy(reg), lowTemperatureEntropy(base))} at T = 0.1; AUROC ${fmt(reg.eval.meanAuroc - base.eval.meanAuroc)}; pointing game ${fmt((reg.eval.meanPointingGame ?? NaN) - (base.eval.meanPointingGame ?? NaN))}.`);
+  out.push(`TIER at T = 1 minus baseline: entropy ${diff(t1.eval.entropy.cosine?.mean, base.eval.entropy.cosine?.mean)} at T = 1; AUROC ${fmt(t1.eval.meanAuroc - base.eval.meanAuroc)}; pointing game ${fmt((t1.eval.meanPointingGame ?? NaN) - (base.eval.meanPointingGame ?? NaN))}.`);
   const single = lowestEntropy(patches, 1, 1);
   const floor = lowestEntropy(patches, 1);
-  out.push(`At temperature 1 a cosine in [-1, 1] keeps the entropy over ${patches} patches within ${fmt(floor.entropy, 3)}..${fmt(Math.log(patches), 3)} nats (${fmt(single.entropy, 3)} with one patch at +1, ${fmt(floor.entropy, 3)} with ${floor.peaks} at +1), so the faithful regularizer can barely move it.`);
-  out.push(`The phantom spec divides the similarity by 0.1, which widens the range to ${fmt(lowestEntropy(patches, 0.1).entropy, 3)}..${fmt(Math.log(patches), 3)} nats.`);
+  out.push(`At T = 1 a cosine in [-1, 1] keeps the entropy over ${patches} patches within ${fmt(floor.entropy, 3)}..${fmt(Math.log(patches), 3)} nats (${fmt(single.entropy, 3)} with one patch at +1 and the rest at -1, ${fmt(floor.entropy, 3)} with ${floor.peaks} at +1), so the regularizer at T = 1 can barely move it.`);
+  out.push(`At T = 0.1 the range is ${fmt(lowestEntropy(patches, 0.1).entropy, 3)}..${fmt(Math.log(patches), 3)} nats.`);
 
   const worst = verified.comparisons.reduce((max, c) => Math.max(max, c.maxAbsDiff), 0);
-  out.push(`ONNX check: ${verified.comparisons.length} outputs of ${new Set(verified.comparisons.map((c) => c.graph)).size} graphs, max abs diff ${worst.toExponential(2)} (tolerance ${verified.tolerance}): ${verified.ok ? 'ok' : 'FAILED'}; graphs in ${path.relative(root, path.join(reg.outDir, 'onnx'))}`);
+  out.push(`ONNX check of ${reg.plan.model.name}: ${verified.comparisons.length} outputs of ${new Set(verified.comparisons.map((c) => c.graph)).size} graphs, max abs diff ${worst.toExponential(2)} (tolerance ${verified.tolerance}): ${verified.ok ? 'ok' : 'FAILED'}; graphs in ${path.relative(root, path.join(reg.outDir, 'onnx'))}`);
   out.push(`Report: ${path.relative(root, reportFile)} (${built.sections.join(', ')})`);
   out.push(`Total time ${elapsed()}.`, '');
   process.stdout.write(out.join('\n') + '\n');

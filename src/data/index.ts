@@ -47,5 +47,5 @@ export {
 export { createLoader, DataLoader, type Batch, type LoaderCursor, type LoaderOptions, type LoaderStats } from './loader.js';
 export { openDataset, trainingTransforms, type Dataset, type DatasetOptions, type LoaderRequest } from './dataset.js';
 export { checkDataset, type CheckOptions, type DataCheckReport } from './check.js';
-export { generatePhantom, synthesizePhantom, findingNames, findingSlug, phantomSplitFractions, type FindingName, type PhantomOptions, type PhantomSummary } from './phantom/index.js';
+export { generatePhantom, synthesizePhantom, findingNames, findingSlug, phantomSplitFractions, phantomVersion, type FindingName, type PhantomOptions, type PhantomStamp, type PhantomSummary } from './phantom/index.js';
 export { contactSheet } from './phantom/contact-sheet.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { applyTransforms, findingNames, findingSlug, generatePhantom, readManifest, synthesizePhantom, WordPieceTokenizer, type FindingName } from '../../src/data/index.js';
+import { applyTransforms, findingNames, findingSlug, generatePhantom, phantomVersion, readManifest, synthesizePhantom, WordPieceTokenizer, type FindingName } from '../../src/data/index.js';
 import { tempDir } from './helpers.js';
 
 function hashTree(dir: string): Record<string, string> {
@@ -41,6 +41,12 @@ describe('generatePhantom', () => {
     const a = hashTree(path.join(dir, 'a'));
     const c = hashTree(path.join(dir, 'c'));
     expect(c[path.join('images', '00001.png')]).not.toBe(a[path.join('images', '00001.png')]);
+  });
+
+  it('stamps the generator version and options', () => {
+    const stamp = JSON.parse(readFileSync(path.join(dir, 'c', 'phantom.json'), 'utf8'));
+    expect(stamp).toEqual({ version: phantomVersion, images: 12, size: 64, seed: 6 });
+    expect(phantomVersion).toBe(2);
   });
 
   it('writes the documented manifest columns', () => {
@@ -168,8 +174,22 @@ describe('phantom content', () => {
     const only = (name: FindingName) => withOnly(name).filter((image) => findingNames.every((other) => other === name || image.labels[other] === 0));
     expect(median(only('Pleural Effusion').map((image) => contrast(image, 'Pleural Effusion')))).toBeGreaterThan(0.08);
     expect(median(only('Consolidation').map((image) => contrast(image, 'Consolidation')))).toBeGreaterThan(0.08);
-    expect(median(only('Nodule').map((image) => contrast(image, 'Nodule')))).toBeGreaterThan(0.08);
-    expect(median(only('Pneumothorax').map((image) => contrast(image, 'Pneumothorax')))).toBeLessThan(-0.02);
+    expect(median(only('Nodule').map((image) => contrast(image, 'Nodule')))).toBeGreaterThan(0.15);
+    expect(median(only('Pneumothorax').map((image) => contrast(image, 'Pneumothorax')))).toBeLessThan(-0.1);
+  });
+
+  it('draws nodules of several pixels at 64 × 64', () => {
+    // Pixels of the nodule mask sampled on the 64 × 64 grid: a radius of 0.035–0.05 of the image
+    // width covers about 15–32 of them.
+    const areas = withOnly('Nodule').map((image) => {
+      const mask = image.masks.Nodule as Uint8Array;
+      let count = 0;
+      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) count += mask[2 * y * 128 + 2 * x] as number;
+      return count;
+    });
+    areas.sort((a, b) => a - b);
+    expect(areas[0]).toBeGreaterThanOrEqual(12);
+    expect(areas[Math.floor(areas.length / 2)]).toBeGreaterThanOrEqual(18);
   });
 });
 

@@ -100,13 +100,13 @@ export function drawFindings(anatomy: Anatomy, random: Random): Findings {
   if (random.next() < prevalence.Nodule) {
     const side = pick(sides, random);
     const zone = pick(zones, random);
-    const r = random.uniform(0.026, 0.04);
+    const r = random.uniform(0.035, 0.05);
     const centre = pointInZone(anatomy, side, zone, r + 0.02, random);
     if (centre !== undefined) findings.nodule = { side, zone, x: centre[0], y: centre[1], r };
   }
   if (random.next() < prevalence.Pneumothorax) {
     const size = pick(['small', 'moderate'] as const, random);
-    findings.pneumothorax = { side: pick(sides, random), size, depth: size === 'small' ? random.uniform(0.045, 0.065) : random.uniform(0.08, 0.11) };
+    findings.pneumothorax = { side: pick(sides, random), size, depth: size === 'small' ? random.uniform(0.06, 0.08) : random.uniform(0.1, 0.13) };
   }
   return findings;
 }

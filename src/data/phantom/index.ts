@@ -1,6 +1,7 @@
 // The synthetic chest radiograph phantom: deterministic images, finding masks, reports and a
 // manifest grouped into train/validate/test by patient, plus a WordPiece vocabulary trained on
-// the train reports. Everything comes from the seed, so the same options give the same bytes.
+// the train reports, and phantom.json with the generator version and options. Everything comes
+// from the seed, so the same options give the same bytes.
 import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -58,6 +59,20 @@ export interface PhantomSummary {
 }
 
 export const phantomSplitFractions = { train: 0.7, validate: 0.15, test: 0.15 };
+
+/**
+ * Version of the generator's output, written to phantom.json. It goes up whenever the same
+ * options give different images, masks or reports, so a caller can tell a stale phantom apart.
+ */
+export const phantomVersion = 2;
+
+/** Contents of phantom.json: the generator version and the options that made the dataset. */
+export interface PhantomStamp {
+  version: number;
+  images: number;
+  size: number;
+  seed: number;
+}
 
 /** Returns the mask file suffix of a finding: 'Pleural Effusion' becomes 'pleural-effusion'. */
 export function findingSlug(name: FindingName): string {
@@ -164,6 +179,8 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
     { vocabSize: options.vocabSize ?? 1000 },
   );
   await writeFile(path.join(temp, 'vocab.txt'), `${vocab.join('\n')}\n`);
+  const stamp: PhantomStamp = { version: phantomVersion, images: images.length, size, seed };
+  await writeFile(path.join(temp, 'phantom.json'), `${JSON.stringify(stamp, null, 2)}\n`);
 
   if (existsSync(outDir)) {
     const old = `${outDir}.old-${process.pid}`;

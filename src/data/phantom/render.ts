@@ -91,7 +91,7 @@ function shade(anatomy: Anatomy, findings: Findings, collapsed: Anatomy | undefi
     const inner = lungDepth(collapsed, side, x, y);
     const outside = smoothstep(0.002, -0.004, inner);
     markings *= 1 - outside;
-    airBoost += 0.1 * outside;
+    airBoost += 0.15 * outside;
     // The visceral pleural line at the edge of the collapsed lung.
     value += 0.14 * Math.exp(-((inner / 0.0035) ** 2));
     if (inner < 0) (masks.Pneumothorax as Uint8Array)[index] = 1;
@@ -135,7 +135,7 @@ function shade(anatomy: Anatomy, findings: Findings, collapsed: Anatomy | undefi
   if (findings.nodule && findings.nodule.side === side) {
     const nodule = findings.nodule;
     const distance = Math.hypot(x - nodule.x, y - nodule.y);
-    value += 0.24 * smoothstep(nodule.r, nodule.r * 0.6, distance);
+    value += 0.3 * smoothstep(nodule.r, nodule.r * 0.6, distance);
     if (distance < nodule.r) (masks.Nodule as Uint8Array)[index] = 1;
   }
   return value;
