@@ -5,6 +5,7 @@ import { format } from 'prettier';
 import type { Span } from '../../diagnostics/types.js';
 import { commentText, jsLiteral, jsString } from './escape.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
+import { statementsFor } from './evaluate.js';
 import { splitProgram, type ProgramSplit } from './split.js';
 
 export interface PrintedFile {
@@ -37,6 +38,8 @@ function printModel(program: TfjsProgram): string {
     ...program.components.map((component) => printComponent(component, program.info.specFile)),
     printForward(program),
   ];
+  const training = printForwardTraining(program);
+  if (training !== undefined) parts.push(training);
   const split = splitProgram(program);
   if (split) parts.push(printSplit(program, split));
   return parts.join('\n\n') + '\n';
@@ -81,6 +84,24 @@ function printForward(program: TfjsProgram): string {
     'export function forward(ctx, p, inputs) {',
     ...calls,
     `return { losses: ${record(program.losses)}, outputs: ${record(program.outputs)} };`,
+    '}',
+  ].join('\n');
+}
+
+/**
+ * Prints the `forwardTraining` export when a loss term has the constant weight 0: it computes only
+ * the other terms, as the in-memory model does, so the trainer skips the zero-weight terms in both.
+ */
+function printForwardTraining(program: TfjsProgram): string | undefined {
+  const trained = program.info.losses.filter((loss) => !(loss.weight.kind === 'constant' && loss.weight.value === 0)).map((loss) => loss.name);
+  if (trained.length === program.info.losses.length) return undefined;
+  const statements = statementsFor(program.components.flatMap((component) => component.statements), trained.map((name) => program.losses[name]!));
+  const record = `{ ${trained.map((name) => `${jsString(name)}: ${printOperand(program.losses[name]!)}`).join(', ')} }`;
+  return [
+    '/** Computes the loss terms with a nonzero weight and nothing else, for training. */',
+    'export function forwardTraining(ctx, p, inputs) {',
+    ...statements.map((statement) => printStatement(statement, program.info.specFile)),
+    `return ${record};`,
     '}',
   ].join('\n');
 }

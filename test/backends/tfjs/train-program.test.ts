@@ -5,12 +5,14 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { emitTfjs } from '../../../src/backends/tfjs/index.js';
+import { compileTfjs, emitTfjs } from '../../../src/backends/tfjs/index.js';
 import { compile } from '../../../src/compile.js';
 import { nodeHost } from '../../../src/driver/index.js';
 import { IrBuilder } from '../../../src/ir/index.js';
 import { TRAINING_SETUP_VERSION, type TrainingSetup } from '../../../src/pipeline/setup.js';
+import { createKernelContext, selectBackend, type CompiledModel } from '../../../src/runtime/index.js';
 
 const NASTY = 'a"b\'c`d${e}\nf*/g\u2028h\\i';
 const golden = join(import.meta.dirname, '..', '..', 'golden', 'tfjs', 'tiny.train.js');
@@ -72,6 +74,34 @@ describe('emitted train.js', () => {
     const first = await emitTfjs(smallModule(), { specFile: 'small.tier', setup: nastySetup() });
     const second = await emitTfjs(smallModule(), { specFile: 'small.tier', setup: nastySetup() });
     expect(second.files).toEqual(first.files);
+  });
+
+  it('skips zero-weight losses like the in-memory model', async () => {
+    const b = new IrBuilder('zero');
+    b.symbol('batch');
+    const x = b.input('image', 'image', { dtype: 'f32', axes: [{ name: 'batch', size: 'batch' }, { name: 'd', size: 3 }] });
+    const w = b.scope('comp', () => b.param({ name: 'w', shape: [3, 2], init: { kind: 'ones' } }));
+    const y = b.scope('comp', () => b.matmul(x, w, { name: 'mm' }));
+    b.loss('kept', b.reduceMean(y, [0, 1]));
+    b.loss('dropped', b.reduceMean(b.exp(y), [0, 1]), 0);
+    const module = b.finish();
+    const dir = tempDir('zero');
+    for (const file of (await emitTfjs(module, { specFile: 'zero.tier' })).files) writeFileSync(join(dir, file.path), file.text);
+    const printed = (await import(join(dir, 'model.js'))) as CompiledModel;
+    const inMemory = compileTfjs(module, { specFile: 'zero.tier' });
+    expect(typeof printed.forwardTraining).toBe('function');
+
+    await selectBackend({ force: 'cpu' });
+    const ctx = createKernelContext({ training: true, embeddingForm: 'gather' });
+    const params = { 'comp.w': tf.tensor([1, 2, 3, 4, 5, 6], [3, 2]) };
+    const inputs = { image: tf.tensor([0.5, -1, 2, 1, 0, -0.5], [2, 3]) };
+    const fromPrinted = printed.forwardTraining!(ctx, params, inputs);
+    const fromMemory = inMemory.forwardTraining!(ctx, params, inputs);
+    expect(Object.keys(fromPrinted)).toEqual(['kept']);
+    expect(Object.keys(fromMemory)).toEqual(['kept']);
+    // y = x·w = [[7.5, 9], [-1.5, -1]], so the mean is 14 / 4.
+    expect(fromPrinted.kept!.dataSync()[0]).toBeCloseTo(3.5, 6);
+    expect(fromMemory.kept!.dataSync()[0]).toBeCloseTo(3.5, 6);
   });
 
   it('matches the golden file of the tiny spec', async () => {
