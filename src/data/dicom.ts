@@ -70,7 +70,7 @@ export async function decodeDicom(bytes: Uint8Array, file: string, options: Dico
   if (pixelElement === undefined) throw new DataError({ code: 'TIER5015', file, message: 'The DICOM file has no pixel data element (7FE0,0010); it may be a report or structured document, not an image.' });
   if (!(rows > 0 && columns > 0)) throw new DataError({ code: 'TIER5014', file, message: `The DICOM header gives size ${columns}×${rows}; Rows and Columns must be positive.` });
   if (rows > options.maxDimension || columns > options.maxDimension) {
-    throw new DataError({ code: 'TIER5013', file, message: `The DICOM header gives size ${columns}×${rows}, above the limit of ${options.maxDimension} pixels per side.` });
+    throw new DataError({ code: 'TIER5013', file, message: `The DICOM header gives size ${columns}×${rows}, above the limit of ${options.maxDimension} pixels per side; resize the image so that neither side exceeds ${options.maxDimension} pixels (tierc data check reads larger images with --max-dimension).` });
   }
 
   const samples = dataSet.uint16('x00280002') ?? 1;

@@ -82,7 +82,7 @@ export function checkDimensions(file: string, width: number, height: number, max
     throw new DataError({
       code: 'TIER5013',
       file,
-      message: `The image header gives size ${width}×${height}, above the limit of ${maxDimension} pixels per side; raise 'maxDimension' if the image is genuine.`,
+      message: `The image header gives size ${width}×${height}, above the limit of ${maxDimension} pixels per side; resize the image so that neither side exceeds ${maxDimension} pixels (tierc data check reads larger images with --max-dimension).`,
     });
   }
 }

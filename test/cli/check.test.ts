@@ -66,3 +66,26 @@ describe('check on files that are not specs', () => {
     expect(io.err.join('')).not.toContain('folder');
   });
 });
+
+describe('json output', () => {
+  it('check keeps --format json as an alias', async () => {
+    const viaJson = captureIo(errorsFolder);
+    const viaFormat = captureIo(errorsFolder);
+    await run(['check', '--json', 'phases_all_reported.tier'], viaJson);
+    await run(['check', '--format', 'json', 'phases_all_reported.tier'], viaFormat);
+    expect(viaFormat.out.join('')).toBe(viaJson.out.join(''));
+  });
+
+  it('fmt --check --json lists changed files', async () => {
+    writeFileSync(join(folder, 'messy.tier'), 'model   m {\n}\n');
+    const io = captureIo(folder);
+    expect(await run(['fmt', '--check', '--json', 'messy.tier'], io)).toBe(1);
+    expect(JSON.parse(io.out.join(''))).toEqual({ files: 1, changed: ['messy.tier'] });
+  });
+
+  it('fmt --json needs --check or --write', async () => {
+    const io = captureIo(folder);
+    expect(await run(['fmt', '--json', 'messy.tier'], io)).toBe(2);
+    expect(io.err.join('')).toContain('--json lists the changed files of --check or --write');
+  });
+});

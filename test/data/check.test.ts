@@ -38,7 +38,7 @@ describe('checkDataset on the bad fixture', () => {
   it('names the image in decode errors', async () => {
     const report = await checkDataset(options);
     expect(report.errors.find((issue) => issue.row === 6)?.message).toBe(
-      "Image 'images/huge.png': The image header gives size 40000×40000, above the limit of 16384 pixels per side; raise 'maxDimension' if the image is genuine.",
+      "Image 'images/huge.png': The image header gives size 40000×40000, above the limit of 16384 pixels per side; resize the image so that neither side exceeds 16384 pixels (tierc data check reads larger images with --max-dimension).",
     );
   });
 

@@ -1,5 +1,6 @@
 // `tierc check FILE...`: parses each spec and its imports and runs the front-end checks.
-// Diagnostics go to stderr as text, or to stdout as one JSON array with `--format json`.
+// Diagnostics go to stderr as text, or to stdout as one JSON array with `--json`, the option
+// that every command printing data takes. `--format json` is the older spelling.
 // Exit codes: 0 no errors, 1 errors in a spec, 2 usage error.
 import { Option, type Command } from 'commander';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../diagnostics/index.js';
@@ -55,8 +56,8 @@ export const checkCommand: CliCommand = {
       .command('check')
       .description('Parse .tier specs and their imports and report syntax, name, setting and shape errors.')
       .argument('<files...>', '.tier spec files to check')
-      .addOption(new Option('--format <format>', 'output format of the diagnostics').choices(['text', 'json']).default('text'))
-      .option('--json', 'same as --format json')
+      .option('--json', 'print the diagnostics as one JSON array on stdout')
+      .addOption(new Option('--format <format>', 'output format of the diagnostics; --format json is the same as --json').choices(['text', 'json']).default('text'))
       .action((files: string[], flags: CheckFlags) => runCheck(files, flags, context));
   },
 };

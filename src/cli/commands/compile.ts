@@ -12,6 +12,8 @@ import { renderDiagnostics } from '../../diagnostics/index.js';
 import { nodeHost } from '../../driver/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { checkedText, integerOption, SEED_RANGE } from '../options.js';
+import { MAX_OPSET, MIN_OPSET } from '../../backends/onnx/versions.js';
 
 interface CompileFlags {
   target: CompileTarget;
@@ -117,8 +119,8 @@ export const compileCommand: CliCommand = {
       .option('-o, --out <dir>', 'output folder (default: build/; ir prints to stdout without it)')
       .option('--model <name>', 'compile only this model')
       .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file or checkpoint folder (default: the export block\'s checkpoint, else seeded initial weights)')
-      .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)')
-      .option('--seed <n>', 'seed of the initial weights in ONNX graphs without a checkpoint (default: the train seed, else 0)')
+      .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)', checkedText(integerOption({ min: MIN_OPSET, max: MAX_OPSET })))
+      .option('--seed <n>', 'seed of the initial weights in ONNX graphs without a checkpoint (default: the train seed, else 0)', checkedText(integerOption(SEED_RANGE)))
       .action((spec: string, flags: CompileFlags) => runCompile(spec, flags, context));
   },
 };

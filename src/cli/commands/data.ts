@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { checkDataset, contactSheet, DataError, formatIssue, generatePhantom, synthesizePhantom, type DataCheckReport, type DataIssue } from '../../data/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, type CliIo } from '../io.js';
+import { BLANK_HELP, integerOption, SEED_RANGE } from '../options.js';
 import { runSpecDataCheck } from '../pipeline/data-check.js';
 
 /** Creates a progress bar on stderr that is shown only when the output is a terminal. */
@@ -41,10 +42,10 @@ interface CheckFlags {
   splitColumn?: string;
   section?: string;
   tokenizer?: string;
-  maxLen?: string;
+  maxLen: number;
   onMissing: 'fail' | 'skip';
   channels: string;
-  maxDimension?: string;
+  maxDimension: number;
   json?: boolean;
 }
 
@@ -62,12 +63,6 @@ async function runCheck(flags: CheckFlags, context: CliContext): Promise<void> {
     return;
   }
   const resolve = (file: string): string => path.resolve(io.cwd, file);
-  const maxLen = flags.maxLen !== undefined ? Number(flags.maxLen) : 128;
-  if (!(Number.isInteger(maxLen) && maxLen > 0)) {
-    io.stderr(`tierc: --max-len must be a positive integer, but it is '${flags.maxLen}'.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   const labels = listFlag(flags.labels);
   const section = listFlag(flags.section);
   const bar = flags.json ? progressBar({ ...io, isTTY: false }, '') : progressBar(io, 'checking');
@@ -80,8 +75,8 @@ async function runCheck(flags: CheckFlags, context: CliContext): Promise<void> {
         ...(labels !== undefined ? { labels: { columns: labels, uncertain: flags.uncertain, blank: flags.blank } } : {}),
         ...(flags.splitColumn !== undefined ? { split: { column: flags.splitColumn } } : {}),
       },
-      ...(flags.tokenizer !== undefined ? { tokenizer: { path: resolve(flags.tokenizer), maxLen } } : {}),
-      image: { channels: flags.channels === '3' ? 3 : 1, ...(flags.maxDimension !== undefined ? { maxDimension: Number(flags.maxDimension) } : {}) },
+      ...(flags.tokenizer !== undefined ? { tokenizer: { path: resolve(flags.tokenizer), maxLen: flags.maxLen } } : {}),
+      image: { channels: flags.channels === '3' ? 3 : 1, maxDimension: flags.maxDimension },
       onMissing: flags.onMissing,
     },
     (done, total) => bar.update(done, total),
@@ -122,9 +117,9 @@ export function renderReport(report: DataCheckReport): string {
 }
 
 interface PhantomFlags {
-  n: string;
-  size: string;
-  seed: string;
+  n: number;
+  size: number;
+  seed: number;
   output: string;
   force?: boolean;
   contactSheet?: string;
@@ -133,14 +128,7 @@ interface PhantomFlags {
 
 async function runPhantom(flags: PhantomFlags, context: CliContext): Promise<void> {
   const { io } = context;
-  const numbers = { n: Number(flags.n), size: Number(flags.size), seed: Number(flags.seed) };
-  for (const [name, value] of Object.entries(numbers)) {
-    if (!Number.isInteger(value) || value < 0) {
-      io.stderr(`tierc: --${name} must be a non-negative integer, but it is '${flags[name as 'n' | 'size' | 'seed']}'.\n`);
-      context.setExitCode(ExitCode.usage);
-      return;
-    }
-  }
+  const numbers = { n: flags.n, size: flags.size, seed: flags.seed };
   const bar = flags.json ? progressBar({ ...io, isTTY: false }, '') : progressBar(io, 'writing');
   const summary = await generatePhantom({ ...numbers, outDir: path.resolve(io.cwd, flags.output), force: Boolean(flags.force) }, (done, total) => bar.update(done, total));
   bar.stop();
@@ -185,22 +173,22 @@ export const dataCommand: CliCommand = {
       .option('--text-column <name>', 'column with the report text (required without a spec)')
       .option('--labels <names>', 'comma-separated label columns (values 1, 0, -1 uncertain, blank)')
       .addOption(new Option('--uncertain <policy>', 'meaning of -1 labels').choices(['positive', 'negative', 'ignore']).default('ignore'))
-      .addOption(new Option('--blank <policy>', 'meaning of blank labels').choices(['negative', 'ignore']).default('negative'))
+      .addOption(new Option('--blank <policy>', BLANK_HELP).choices(['negative', 'ignore']).default('negative'))
       .option('--split-column <name>', 'column with the split name (train, validate, test)')
       .option('--section <names>', 'report sections to keep, in order of preference, for example impression,findings')
       .option('--tokenizer <file>', 'vocab.txt or tokenizer.json, to measure token lengths')
-      .option('--max-len <n>', 'maximum tokens per report, special tokens included', '128')
+      .option('--max-len <n>', 'maximum tokens per report, special tokens included', integerOption({ min: 1 }), 128)
       .addOption(new Option('--on-missing <policy>', 'fail, or skip rows whose image is missing or unreadable').choices(['fail', 'skip']).default('fail'))
       .addOption(new Option('--channels <n>', 'channels the model reads').choices(['1', '3']).default('1'))
-      .option('--max-dimension <n>', 'largest image width or height accepted, in pixels', '16384')
+      .option('--max-dimension <pixels>', 'largest image width or height accepted, in pixels', integerOption({ min: 1 }), 16384)
       .option('--json', 'print the report as JSON')
       .action((spec: string | undefined, flags: CheckFlags) => (spec !== undefined ? runSpecDataCheck(spec, flags, context) : guarded(context, () => runCheck(flags, context))));
     data
       .command('phantom')
       .description('Write the synthetic chest radiograph phantom: images, finding masks, reports, manifest.csv and vocab.txt.')
-      .option('--n <count>', 'number of images', '600')
-      .option('--size <pixels>', 'image width and height', '128')
-      .option('--seed <k>', 'random seed; the same seed writes the same bytes', '1')
+      .option('--n <count>', 'number of images', integerOption({ min: 1 }), 600)
+      .option('--size <pixels>', 'image width and height, from 32 to 2048', integerOption({ min: 32, max: 2048 }), 128)
+      .option('--seed <k>', 'random seed; the same seed writes the same bytes', integerOption(SEED_RANGE), 1)
       .requiredOption('-o, --output <dir>', 'output folder')
       .option('--force', 'replace the output folder if it is not empty')
       .option('--contact-sheet <file>', 'also write a PNG contact sheet of the first 24 images with finding outlines')

@@ -6,11 +6,13 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EvalError, formatEvalIssue, type AurocTable, type BootstrapOptions, type ConfidenceInterval, type LabelPolicy } from '../../eval/index.js';
-import { aurocFormat, ensembleScoresInputs, parseScoresInput, tableFromScores, type ScoresInput } from '../../report/scores.js';
-import { readJson, writeAtomically } from '../../report/files.js';
+import { aurocFormat, ensembleScoresInputs, tableFromScores, type ScoresInput } from '../../report/scores.js';
+import { writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
+import { BLANK_HELP, integerOption, numberOption, SEED_RANGE } from '../options.js';
 import { runSpecEvaluation } from '../pipeline/eval.js';
+import { policyWithDefaults, readScoresFile, SCORES_FILE_HELP } from '../pipeline/scores-file.js';
 
 interface EvalFlags {
   scores?: string[];
@@ -21,9 +23,9 @@ interface EvalFlags {
   weights?: string[];
   output?: string;
   json?: boolean;
-  bootstrap?: string;
-  seed?: string;
-  confidence?: string;
+  bootstrap?: number;
+  seed?: number;
+  confidence?: number;
   strategy?: 'stratified' | 'plain';
   uncertain?: 'ignore' | 'positive' | 'negative';
   blank?: 'ignore' | 'negative';
@@ -41,21 +43,23 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
     context.setExitCode(ExitCode.usage);
     return;
   }
-  const bootstrap = bootstrapFlags(flags);
-  if (typeof bootstrap === 'string') {
-    io.stderr(`tierc eval: ${bootstrap}\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   const files = flags.scores.map((name) => path.resolve(io.cwd, name));
   const file = files[0] as string;
   try {
-    const inputs = files.map((name) => parseScoresInput(readJson(name, 'TIER7030'), name));
+    const read = files.map((name) => readScoresFile(name));
+    const inputs = read.map((entry) => entry.input);
     const input = inputs.length === 1 ? (inputs[0] as ScoresInput) : ensembleScoresInputs(inputs, files);
-    const policy: LabelPolicy = { ...input.policy };
+    const policy: LabelPolicy = policyWithDefaults(input.policy);
     if (flags.uncertain !== undefined) policy.uncertain = flags.uncertain;
     if (flags.blank !== undefined) policy.blank = flags.blank;
-    const table = tableFromScores({ ...input, policy }, file, bootstrap ?? input.bootstrap ?? false);
+    // Like the policy, the bootstrap settings come from the first file.
+    const bootstrap = bootstrapRequest(flags, read[0]?.bootstrap);
+    if (typeof bootstrap === 'string') {
+      io.stderr(`tierc eval: ${bootstrap}\n`);
+      context.setExitCode(ExitCode.usage);
+      return;
+    }
+    const table = tableFromScores({ ...input, policy }, file, bootstrap);
     const result = { format: aurocFormat, source: flags.scores.length === 1 ? flags.scores[0] : flags.scores, table };
     const text = `${JSON.stringify(result, null, 2)}\n`;
     if (flags.output !== undefined) writeAtomically(path.resolve(io.cwd, flags.output), text);
@@ -68,25 +72,24 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
   }
 }
 
-/** Returns the bootstrap options the flags ask for, undefined when --bootstrap is absent, or an error message. */
-function bootstrapFlags(flags: EvalFlags): BootstrapOptions | false | undefined | string {
-  if (flags.bootstrap === undefined) return undefined;
-  const resamples = Number(flags.bootstrap);
-  if (!Number.isInteger(resamples) || resamples < 0) return `--bootstrap must be a non-negative integer (0 turns intervals off), but it is '${flags.bootstrap}'.`;
-  if (resamples === 0) return false;
-  const options: BootstrapOptions = { resamples };
-  if (flags.seed !== undefined) {
-    const seed = Number(flags.seed);
-    if (!Number.isInteger(seed)) return `--seed must be an integer, but it is '${flags.seed}'.`;
-    options.seed = seed;
+/**
+ * Combines the file's bootstrap request with the flags, which override it: `--bootstrap N` sets
+ * the resamples (0 turns intervals off), and `--seed`, `--confidence` and `--strategy` replace
+ * single settings. Returns a usage error message when those three are given but no intervals are
+ * computed.
+ */
+function bootstrapRequest(flags: EvalFlags, fromFile: BootstrapOptions | false | undefined): BootstrapOptions | false | string {
+  let options: BootstrapOptions | false = fromFile ?? false;
+  if (flags.bootstrap !== undefined) options = flags.bootstrap === 0 ? false : { ...(options === false ? {} : options), resamples: flags.bootstrap };
+  const settings: BootstrapOptions = {};
+  if (flags.seed !== undefined) settings.seed = flags.seed;
+  if (flags.confidence !== undefined) settings.confidence = flags.confidence;
+  if (flags.strategy !== undefined) settings.strategy = flags.strategy;
+  if (options === false) {
+    const given = Object.keys(settings).map((key) => `--${key}`);
+    return given.length === 0 ? false : `${given.join(', ')} ${given.length === 1 ? 'sets' : 'set'} the bootstrap intervals, which are off; pass --bootstrap N or set "bootstrap" in the scores file.`;
   }
-  if (flags.confidence !== undefined) {
-    const confidence = Number(flags.confidence);
-    if (!(confidence > 0 && confidence < 1)) return `--confidence must lie strictly between 0 and 1, but it is '${flags.confidence}'.`;
-    options.confidence = confidence;
-  }
-  if (flags.strategy !== undefined) options.strategy = flags.strategy;
-  return options;
+  return { ...options, ...settings };
 }
 
 /** Formats the AUROC table as aligned text, one label per line and the macro mean last. */
@@ -136,12 +139,13 @@ export const evalCommand: CliCommand = {
       .option('--scores <files...>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}; several files (one per checkpoint) are ensembled by averaging their scores')
       .option('-o, --output <file>', 'also write the result as JSON to this file')
       .option('--json', 'print the result as JSON instead of a table')
-      .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals (0 = none); overrides the file\'s "bootstrap"')
-      .option('--seed <n>', 'seed of the bootstrap resampling (default 0)')
-      .option('--confidence <level>', 'two-sided confidence level of the intervals (default 0.95)')
+      .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals (0 = none); overrides the file\'s "bootstrap"', integerOption({ min: 0 }))
+      .option('--seed <n>', 'seed of the bootstrap resampling (default 0)', integerOption(SEED_RANGE))
+      .option('--confidence <level>', 'two-sided confidence level of the intervals (default 0.95)', numberOption({ min: 0, max: 1, aboveMin: true, belowMax: true }))
       .addOption(new Option('--strategy <name>', 'resampling: by class (stratified) or over all images (plain)').choices(['stratified', 'plain']))
       .addOption(new Option('--uncertain <policy>', 'what label -1 counts as (default ignore)').choices(['ignore', 'positive', 'negative']))
-      .addOption(new Option('--blank <policy>', 'what a blank label counts as (default ignore)').choices(['ignore', 'negative']))
+      .addOption(new Option('--blank <policy>', `${BLANK_HELP} (default: the file's "policy", else negative)`).choices(['negative', 'ignore']))
+      .addHelpText('after', SCORES_FILE_HELP)
       .action(async (spec: string | undefined, flags: EvalFlags) => runEval(spec, flags, context));
   },
 };

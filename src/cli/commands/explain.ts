@@ -1,23 +1,18 @@
 // `tierc explain SPEC [--json] [--batch N] [--tokens T]`: every named value with its shape and
 // source line, every block option with the value used (defaults marked), and per component
 // parameter counts and forward FLOPs. Exit codes: 0 ok, 1 errors in the spec, 2 usage error.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { renderDiagnostics } from '../../diagnostics/index.js';
 import { nodeHost } from '../../driver/index.js';
 import { explain, type ExplainedModel, type ExplainReport } from '../../explain.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { integerOption } from '../options.js';
 
 interface ExplainFlags {
   json?: boolean;
   batch: number;
   tokens?: number;
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('expected a positive whole number.');
-  return value;
 }
 
 function formatCount(value: number): string {
@@ -106,8 +101,8 @@ export const explainCommand: CliCommand = {
       .description('Show every named value with its shape, the options used (defaults marked), and parameter counts and FLOPs per component.')
       .argument('<spec>', '.tier spec file')
       .option('--json', 'print the explanation as JSON')
-      .option('--batch <n>', 'batch size at which FLOPs are counted', positiveInteger, 1)
-      .option('--tokens <n>', 'token count at which FLOPs are counted (default: the token axis bound)', positiveInteger)
+      .option('--batch <n>', 'batch size at which FLOPs are counted', integerOption({ min: 1 }), 1)
+      .option('--tokens <n>', 'token count at which FLOPs are counted (default: the token axis bound)', integerOption({ min: 1 }))
       .action((spec: string, flags: ExplainFlags) => runExplain(spec, flags, context));
   },
 };

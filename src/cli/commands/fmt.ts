@@ -1,7 +1,8 @@
 // `tierc fmt [--check] [--write] FILE...`: prints specs in the canonical layout. `--check` lists
 // the files that would change and exits 1 if there are any. `--write` rewrites them through a
 // temporary file and a rename, so a failed write leaves the original intact. Files with syntax
-// errors are reported and left alone.
+// errors are reported and left alone. With `--check` or `--write`, `--json` prints the changed
+// files as `{"files": N, "changed": [...]}` instead of one per line.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -13,12 +14,18 @@ import { ExitCode, useColor } from '../io.js';
 interface FmtFlags {
   check?: boolean;
   write?: boolean;
+  json?: boolean;
 }
 
 function runFmt(files: string[], flags: FmtFlags, context: CliContext): void {
   const { io } = context;
   if (flags.check === true && flags.write === true) {
     io.stderr('tierc fmt: use either --check or --write, not both.\n');
+    context.setExitCode(ExitCode.usage);
+    return;
+  }
+  if (flags.json === true && flags.check !== true && flags.write !== true) {
+    io.stderr('tierc fmt: --json lists the changed files of --check or --write; add one of them.\n');
     context.setExitCode(ExitCode.usage);
     return;
   }
@@ -60,11 +67,16 @@ function runFmt(files: string[], flags: FmtFlags, context: CliContext): void {
       }
     }
   }
-  if (flags.check === true) {
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify({ files: files.length, changed }, null, 2)}\n`);
+  } else if (flags.check === true) {
     for (const file of changed) io.stdout(`${file}\n`);
     if (changed.length > 0) io.stderr(`tierc fmt: ${changed.length} ${changed.length === 1 ? 'file is' : 'files are'} not formatted; run 'tierc fmt --write' on ${changed.length === 1 ? 'it' : 'them'}.\n`);
   } else if (flags.write === true) {
     for (const file of changed) io.stdout(`formatted ${file}\n`);
+  }
+  if (flags.json === true && flags.check === true && changed.length > 0) {
+    io.stderr(`tierc fmt: ${changed.length} ${changed.length === 1 ? 'file is' : 'files are'} not formatted.\n`);
   }
   context.setExitCode(failed || (flags.check === true && changed.length > 0) ? ExitCode.inputError : ExitCode.ok);
 }
@@ -77,6 +89,7 @@ export const fmtCommand: CliCommand = {
       .argument('<files...>', '.tier spec files to format')
       .option('--check', 'list files that are not formatted and exit 1 if there are any')
       .option('--write', 'rewrite files in place')
+      .option('--json', 'with --check or --write: print the changed files as JSON')
       .action((files: string[], flags: FmtFlags) => runFmt(files, flags, context));
   },
 };

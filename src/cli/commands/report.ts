@@ -1,31 +1,35 @@
 // `tierc report --run DIR -o report.html` builds one self-contained HTML page from a run
 // directory (settings.json, metrics.jsonl, eval.json, heatmaps.json, similarity.json).
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EvalError, formatEvalIssue } from '../../eval/index.js';
 import { writeReport } from '../../report/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
+import { integerOption } from '../options.js';
 
 interface ReportFlags {
   run: string;
   output: string;
   title?: string;
-  overlaySize?: string;
+  overlaySize: number;
   json?: boolean;
 }
 
 async function runReport(flags: ReportFlags, context: CliContext): Promise<void> {
   const { io } = context;
-  const overlaySize = flags.overlaySize === undefined ? 256 : Number(flags.overlaySize);
-  if (!Number.isInteger(overlaySize) || overlaySize < 32 || overlaySize > 2048) {
-    io.stderr(`tierc report: --overlay-size must be an integer from 32 to 2048 pixels, but it is '${flags.overlaySize}'.\n`);
-    context.setExitCode(ExitCode.usage);
+  const { overlaySize } = flags;
+  const runFolder = path.resolve(io.cwd, flags.run);
+  const problem = runFolderProblem(runFolder);
+  if (problem !== undefined) {
+    io.stderr(`tierc report: ${problem}\n`);
+    context.setExitCode(ExitCode.inputError);
     return;
   }
   const output = path.resolve(io.cwd, flags.output);
   try {
-    const report = await writeReport(path.resolve(io.cwd, flags.run), output, {
+    const report = await writeReport(runFolder, output, {
       overlaySize,
       ...(flags.title === undefined ? {} : { title: flags.title }),
     });
@@ -43,6 +47,18 @@ async function runReport(flags: ReportFlags, context: CliContext): Promise<void>
   }
 }
 
+/** Describes why `folder` cannot be a run folder: missing, or not a folder; undefined when it is one. */
+function runFolderProblem(folder: string): string | undefined {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    return `The run folder '${folder}' does not exist; pass the folder that 'tierc train' wrote, such as runs/MODEL.`;
+  }
+  return isFolder ? undefined : `The run folder '${folder}' is a file, not a folder; pass the folder that 'tierc train' wrote, such as runs/MODEL.`;
+}
+
 export const reportCommand: CliCommand = {
   register(program: Command, context: CliContext) {
     program
@@ -51,7 +67,7 @@ export const reportCommand: CliCommand = {
       .requiredOption('--run <dir>', 'run directory with settings.json and optional metrics.jsonl, eval.json, heatmaps.json, similarity.json')
       .requiredOption('-o, --output <file>', 'HTML file to write')
       .option('--title <text>', 'page title (default "tierc report: SPEC NAME")')
-      .option('--overlay-size <pixels>', 'side of each heatmap image in pixels (default 256)')
+      .option('--overlay-size <pixels>', 'side of each heatmap image in pixels, from 32 to 2048', integerOption({ min: 32, max: 2048 }), 256)
       .option('--json', 'print a JSON summary of the sections and warnings')
       .action(async (flags: ReportFlags) => runReport(flags, context));
   },

@@ -7,6 +7,7 @@ import { OnnxRunError, runOnnxImages, type RunResult } from '../../backends/onnx
 import { DataError } from '../../data/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
+import { checkedText, integerOption } from '../options.js';
 
 interface RunFlags {
   image: string[];
@@ -60,7 +61,7 @@ export const runCommand: CliCommand = {
       .description('Run an exported image_tower or zeroshot ONNX graph on image files and print embeddings or zero-shot scores.')
       .argument('<model>', 'the .onnx file')
       .requiredOption('--image <files...>', 'PNG, JPEG or DICOM images, preprocessed with the pipeline in the model metadata')
-      .option('--first <n>', 'how many leading embedding values to print per output', '4')
+      .option('--first <n>', 'how many leading embedding values to print per output', checkedText(integerOption({ min: 1 })), '4')
       .option('--json', 'print the full result as JSON')
       .action((model: string, flags: RunFlags) => runModel(model, flags, context));
   },

@@ -6,15 +6,15 @@ import type { Command } from 'commander';
 import { DataError, encodeText, loadTokenizer, processReport, trainWordPiece } from '../../data/index.js';
 import { readTable } from '../../data/table.js';
 import type { CliCommand, CliContext } from '../command.js';
-import { ExitCode } from '../io.js';
+import { integerOption } from '../options.js';
 import { guarded } from './data.js';
 
 interface TrainFlags {
   manifest: string;
   textColumn: string;
-  vocabSize: string;
+  vocabSize: number;
   output: string;
-  minFrequency: string;
+  minFrequency: number;
   cased?: boolean;
   section?: string;
   splitColumn?: string;
@@ -24,13 +24,7 @@ interface TrainFlags {
 
 async function runTrain(flags: TrainFlags, context: CliContext): Promise<void> {
   const { io } = context;
-  const vocabSize = Number(flags.vocabSize);
-  const minFrequency = Number(flags.minFrequency);
-  if (!(Number.isInteger(vocabSize) && vocabSize >= 10) || !(Number.isInteger(minFrequency) && minFrequency >= 1)) {
-    io.stderr(`tierc: --vocab-size must be an integer of at least 10 and --min-frequency at least 1, but they are '${flags.vocabSize}' and '${flags.minFrequency}'.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
+  const { vocabSize, minFrequency } = flags;
   const manifest = path.resolve(io.cwd, flags.manifest);
   const table = readTable(manifest);
   for (const column of [flags.textColumn, ...(flags.splitColumn !== undefined ? [flags.splitColumn] : [])]) {
@@ -52,14 +46,14 @@ async function runTrain(flags: TrainFlags, context: CliContext): Promise<void> {
 
 interface EncodeFlags {
   tokenizer: string;
-  maxLen: string;
+  maxLen: number;
   cased?: boolean;
   json?: boolean;
 }
 
 function runEncode(text: string, flags: EncodeFlags, context: CliContext): void {
   const tokenizer = loadTokenizer(path.resolve(context.io.cwd, flags.tokenizer), { lowercase: !flags.cased });
-  const { ids, fullLength } = encodeText(tokenizer, text, Number(flags.maxLen));
+  const { ids, fullLength } = encodeText(tokenizer, text, flags.maxLen);
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? '?');
   if (flags.json) context.io.stdout(`${JSON.stringify({ ids, tokens, fullLength })}\n`);
   else context.io.stdout(`${tokens.join(' ')}\n${ids.join(' ')}\n${fullLength > ids.length ? `(truncated from ${fullLength} tokens)\n` : ''}`);
@@ -73,9 +67,9 @@ export const tokenizerCommand: CliCommand = {
       .description('Learn a WordPiece vocab.txt from the report column of a CSV or JSONL manifest.')
       .requiredOption('--manifest <file>', 'CSV or JSONL manifest')
       .requiredOption('--text-column <name>', 'column with the report text')
-      .requiredOption('--vocab-size <n>', 'maximum vocabulary size, special tokens included')
+      .requiredOption('--vocab-size <n>', 'maximum vocabulary size, special tokens included (at least 10)', integerOption({ min: 10 }))
       .requiredOption('-o, --output <file>', 'vocab.txt to write')
-      .option('--min-frequency <n>', 'merge only pairs seen at least this many times', '2')
+      .option('--min-frequency <n>', 'merge only pairs seen at least this many times', integerOption({ min: 1 }), 2)
       .option('--cased', 'keep case and accents (default: lower-case and strip accents)')
       .option('--section <names>', 'report sections to learn from, in order of preference, for example impression,findings')
       .option('--split-column <name>', 'learn only from rows whose split column matches --split')
@@ -87,7 +81,7 @@ export const tokenizerCommand: CliCommand = {
       .description('Print the tokens and ids of a text.')
       .argument('<text>', 'text to encode')
       .requiredOption('--tokenizer <file>', 'vocab.txt or tokenizer.json')
-      .option('--max-len <n>', 'maximum tokens, special tokens included', '128')
+      .option('--max-len <n>', 'maximum tokens, special tokens included', integerOption({ min: 1 }), 128)
       .option('--cased', 'keep case and accents')
       .option('--json', 'print ids and tokens as JSON')
       .action((text: string, flags: EncodeFlags) => guarded(context, () => runEncode(text, flags, context)));

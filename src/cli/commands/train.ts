@@ -20,6 +20,7 @@ import { syntheticSourceFor } from '../../runtime/program-main.js';
 import { trainCompiled, type TrainOptions } from '../../runtime/trainer.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { checkedText, integerOption, SEED_RANGE } from '../options.js';
 import { runSpecTraining, trainsOnSpecData, type SpecTrainFlags } from '../pipeline/train.js';
 
 interface TrainFlags {
@@ -147,13 +148,13 @@ export const trainCommand: CliCommand = {
       .description('Train a model of a .tier spec with TensorFlow.js.')
       .argument('<spec>', '.tier spec file')
       .option('--model <name>', 'the model to train when the spec declares several')
-      .option('--steps <n>', 'optimizer steps (default: the train block duration in steps)')
-      .option('--batch <n>', 'batch size (default: the train block batch)')
-      .option('--seed <n>', 'seed of initialization, data order and dropout (default: the train block seed)')
+      .option('--steps <n>', 'optimizer steps (default: the train block duration in steps)', checkedText(integerOption({ min: 1 })))
+      .option('--batch <n>', 'batch size (default: the train block batch)', checkedText(integerOption({ min: 1 })))
+      .option('--seed <n>', 'seed of initialization, data order and dropout (default: the train block seed)', checkedText(integerOption(SEED_RANGE)))
       .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
       .option('-o, --out <dir>', 'run folder for metrics.jsonl and checkpoints/ (default: runs/<model>)')
       .option('--resume', 'continue from the newest checkpoint in the run folder')
-      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1; not yet used when the train block reads the spec data)')
+      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1; not yet used when the train block reads the spec data)', checkedText(integerOption({ min: 1 })))
       .action((spec: string, flags: TrainFlags) => runTrain(spec, flags, context));
   },
 };

@@ -8,6 +8,7 @@ import { loadSpecPlan, verifySpec, VERIFY_TOLERANCE, type SpecPlan } from '../..
 import { isBackendName, type BackendName } from '../../runtime/backend.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
+import { checkedText, integerOption, numberOption } from '../options.js';
 import { guardPipeline, reportDiagnostics } from '../pipeline/errors.js';
 import { resolve } from 'node:path';
 
@@ -70,8 +71,8 @@ export const verifyCommand: CliCommand = {
       .argument('<spec>', '.tier spec file')
       .requiredOption('--weights <checkpoint>', 'checkpoint folder, run folder or .safetensors file')
       .option('--model <name>', 'the model when the spec declares several')
-      .option('--tolerance <x>', `largest allowed absolute difference per output (default ${VERIFY_TOLERANCE})`)
-      .option('--images <n>', 'images in the test batch (default 4)')
+      .option('--tolerance <x>', `largest allowed absolute difference per output (default ${VERIFY_TOLERANCE})`, checkedText(numberOption({ min: 0, aboveMin: true })))
+      .option('--images <n>', 'images in the test batch (default 4)', checkedText(integerOption({ min: 1 })))
       .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu')
       .option('--export <dir>', 'also write the verified ONNX graphs (with the zero-shot head) to this folder')
       .option('--json', 'print the comparisons as JSON')

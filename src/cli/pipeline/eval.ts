@@ -19,7 +19,8 @@ export interface SpecEvalFlags {
   backend?: string;
   output?: string;
   json?: boolean;
-  bootstrap?: string;
+  /** Resamples of the bootstrap intervals, already checked by the option parser; 0 turns them off. */
+  bootstrap?: number;
 }
 
 /** Runs the spec-driven evaluation and prints its tables (or JSON with --json). */
@@ -35,16 +36,7 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
     context.setExitCode(ExitCode.usage);
     return;
   }
-  let bootstrap: number | false | undefined;
-  if (flags.bootstrap !== undefined) {
-    const resamples = Number(flags.bootstrap);
-    if (!Number.isInteger(resamples) || resamples < 0) {
-      io.stderr(`tierc eval: --bootstrap must be a non-negative integer (0 turns intervals off), but it is '${flags.bootstrap}'.\n`);
-      context.setExitCode(ExitCode.usage);
-      return;
-    }
-    bootstrap = resamples === 0 ? false : resamples;
-  }
+  const bootstrap = flags.bootstrap === undefined ? undefined : flags.bootstrap === 0 ? false : flags.bootstrap;
   let plan: SpecPlan | undefined;
   await guardPipeline(context, () => plan?.checked.sources ?? new Map(), async () => {
     plan = loadSpecPlan(spec, { cwd: io.cwd, ...(flags.model !== undefined ? { model: flags.model } : {}) });
