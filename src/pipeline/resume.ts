@@ -1,7 +1,7 @@
 // Checks that `--resume` continues the run that wrote the run folder's newest checkpoint: the
 // same trained function (spec hash) and the same batch size. The spec hash covers the loss
-// weights too; they are compared first with the settings.json of the earlier run, so that a
-// changed weight such as 'lambda_words' is named in the message.
+// weights too. They are compared first with the settings.json of the earlier run, so that the
+// message names a changed weight such as 'lambda_words'.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listCheckpoints } from '../runtime/checkpoint.js';

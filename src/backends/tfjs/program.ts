@@ -48,8 +48,8 @@ export interface TfjsProgram {
   /** Output name → the value it reads. */
   outputs: Record<string, Operand>;
   /**
-   * The training setup printed into train.js (data, preprocessing, train and eval blocks with
-   * resolved paths); absent when the spec has no train block with a data block.
+   * The training setup printed into train.js: data, preprocessing, train and eval blocks with
+   * resolved paths. It is absent when the spec has no train block with a data block.
    */
   setup?: Literal;
 }
