@@ -90,6 +90,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
   }
   const batch = options.batch ?? config.batch;
   const seed = options.seed ?? config.seed;
+  if (!Number.isInteger(batch) || batch < 1) throw new TrainingError('TIER6013', `The batch size must be a whole number of at least 1, got ${batch}.`);
   const dataset = openSetupDataset(setup, true);
   // Training drops the last short batch, so no step gets a batch too small for contrastive negatives.
   const loader = dataset.loader({ split: config.data.split, batchSize: batch, training: true, seed, workers: options.workers ?? 1, dropLast: true });

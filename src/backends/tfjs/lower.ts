@@ -1,7 +1,8 @@
-// Lowers an IR module to the program model, one statement per IR node. Two patterns map to
-// faster runtime kernels: a matmul with a 2-D right operand followed by a bias add becomes
-// `linearBias` (one fused 2-D product), and x·sigmoid(c·x) becomes `quickGelu`. Nodes that
-// no loss or output needs are dropped. Statements are grouped into one function per spec
+// Lowers an IR module to the program model, one statement per IR node. Some patterns map to
+// faster runtime kernels: multi-head attention over a packed q/k/v projection becomes
+// `attention`; a matmul with a 2-D right operand (and a bias add) becomes `linearTransposed`
+// when that operand is a [1, 0] transpose, else `linearBias`; and x·sigmoid(c·x) becomes
+// `quickGelu`. Nodes that no loss or output needs are dropped. Statements are grouped into one function per spec
 // component, in the module's topological order.
 import { createHash } from 'node:crypto';
 import type { IrModule, Node, OpAttrs, ValueId } from '../../ir/types.js';
@@ -9,6 +10,7 @@ import type { KernelName } from '../../runtime/kernels/index.js';
 import { convForm } from '../../runtime/kernels/conv.js';
 import type { ModelInfo, SizeBinding } from '../../runtime/model.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
+import { matchAttention } from './attention-pattern.js';
 import { classifyRows } from './rows.js';
 
 export interface LowerOptions {
@@ -52,7 +54,14 @@ export function lowerModule(module: IrModule, options: LowerOptions): TfjsProgra
   const transposeReads = new Map<ValueId, number>();
   const readPastTranspose = (transpose: ValueId) => transposeReads.set(transpose, (transposeReads.get(transpose) ?? 0) + 1);
   for (const id of needed) {
+    const attention = matchAttention(module, id, onlyUse);
+    if (!attention) continue;
+    patterns.set(id, { kernel: 'attention', inputs: attention.inputs, attrs: { heads: attention.heads, blocks: attention.blocks, scale: attention.scale }, covers: attention.covers });
+    for (const covered of attention.covers) fused.add(covered);
+  }
+  for (const id of needed) {
     const node = module.nodes[id]!;
+    if (fused.has(id) || patterns.has(id)) continue;
     const bias = matchLinearBias(module, id, onlyUse);
     if (bias) {
       const stored = storedWeight(module, bias.inputs[1]!);

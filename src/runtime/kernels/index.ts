@@ -4,6 +4,7 @@
 // context first, then its tensor operands, then one attribute object.
 import * as tf from '@tensorflow/tfjs-core';
 import { geluExact, geluTanh, quickGelu } from './activations.js';
+import { attention, type AttentionAttrs } from './attention.js';
 import { conv2d, maxPool2d, type Conv2dAttrs } from './conv.js';
 import { resolveSize, type KernelContext } from './context.js';
 import { embedding, oneHotFloat } from './embedding.js';
@@ -14,6 +15,7 @@ export { createKernelContext, resolveSize, type KernelContext } from './context.
 export { linear, linearTransposed, rowContraction, matmul, matmul2d, batchedMatmul } from './matmul.js';
 export { layerNorm, batchNorm } from './norm.js';
 export { geluExact, geluTanh, quickGelu } from './activations.js';
+export { attention, channelProduct, plainAttention, type AttentionAttrs } from './attention.js';
 export { embedding, oneHotFloat, type EmbeddingForm } from './embedding.js';
 export { conv2d, maxPool2d, convForm, type Conv2dAttrs } from './conv.js';
 
@@ -71,6 +73,11 @@ export const kernels = {
   linearTransposed: (_ctx: KernelContext, ...rest: unknown[]): T => {
     const [x, w, b] = rest.slice(0, -1) as [T, T, T | undefined];
     return linearTransposed(x, w as tf.Tensor2D, b ? (tf.reshape(b, [-1]) as tf.Tensor1D) : undefined);
+  },
+  attention: (_ctx: KernelContext, ...rest: unknown[]): T => {
+    const a = rest[rest.length - 1] as AttentionAttrs;
+    const [qkv, mask] = rest.slice(0, -1) as [T, T | undefined];
+    return attention(qkv, mask, a);
   },
   reduceSum: (_ctx: KernelContext, x: T, a: { axes: number[]; keepDims: boolean }): T => tf.sum(x, normalizeAxes(a.axes), a.keepDims),
   reduceMean: (_ctx: KernelContext, x: T, a: { axes: number[]; keepDims: boolean }): T => tf.mean(x, normalizeAxes(a.axes), a.keepDims),

@@ -54,6 +54,7 @@ describe('tfjs emission', () => {
     expect(model).toContain('function vision(ctx, p, inputs)');
     expect(model).toContain('k.quickGelu(');
     expect(model).toContain('k.linearTransposed(');
+    expect(model).toContain('k.attention(');
     expect(model).not.toContain('perm: [1, 0]');
   });
 });

@@ -167,6 +167,14 @@ describe('keep best checkpoints by an eval metric', () => {
     expect(readFileSync(join(runDir, 'checkpoints'), 'utf8')).toBe('not a folder\n');
   });
 
+  it('rejects a batch size of 0', async () => {
+    const plan = loadSpecPlan('tiny.tier', { cwd: dir });
+    const { code, message } = await rejection(trainSpec(plan, { cwd: dir, outDir: join(dir, 'runs', 'batch0'), workers: 0, batch: 0 }));
+    expect(code).toBe('TIER6013');
+    expect(message).toBe('The batch size must be a whole number of at least 1, got 0.');
+    expect(existsSync(join(dir, 'runs', 'batch0'))).toBe(false);
+  });
+
   it('reports a metrics file that cannot be written', async () => {
     const plan = loadSpecPlan('tiny.tier', { cwd: dir });
     const runDir = join(dir, 'runs', 'metrics-folder');

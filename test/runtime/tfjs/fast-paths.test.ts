@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { trainModule } from '../../../src/backends/tfjs/index.js';
 import type { IrModule } from '../../../src/ir/index.js';
-import { linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
+import { attention, channelProduct, linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
 import { installWasmOverrides, uninstallWasmOverrides } from '../../../src/runtime/kernels/wasm-overrides.js';
 import { selectBackend, syntheticDataSource } from '../../../src/runtime/index.js';
 import { compareForms } from './forms.js';
@@ -44,6 +44,40 @@ describe.each(['cpu', 'wasm'] as const)('fast kernel forms on %s', (backend) => 
   });
 });
 
+/** Attention written with tfjs's own ops only: the reference for values and gradients. */
+function referenceAttention(qkv: tf.Tensor, mask: tf.Tensor | undefined, heads: number, blocks: number[], scale: number): tf.Tensor {
+  const [b, t, packed] = qkv.shape as [number, number, number];
+  const width = packed / 3;
+  const split = (index: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, index * width], [b, t, width]), [b, t, heads, width / heads]), [0, 2, 1, 3]);
+  let scores = tf.mul(tf.matMul(split(blocks[0]!), split(blocks[1]!), false, true), scale);
+  if (mask) scores = tf.add(scores, mask);
+  return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), split(blocks[2]!)), [0, 2, 1, 3]), [b, t, width]);
+}
+
+describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend({ force: backend });
+  });
+
+  it('matches the composed form with and without a causal mask', () => {
+    const qkv = tf.randomNormal([3, 5, 3 * 2 * 4], 0, 1, 'float32', 21);
+    const causal = tf.tidy(() => tf.where(tf.greater(tf.range(0, 5).reshape([1, 5]), tf.range(0, 5).reshape([5, 1])), tf.fill([5, 5], -1e9), tf.zeros([5, 5])));
+    for (const blocks of [[0, 1, 2], [2, 0, 1]] as [number, number, number][]) {
+      for (const mask of [undefined, causal]) {
+        const attrs = { heads: 2, blocks, scale: 0.5 };
+        compareForms([qkv], (x) => attention(x!, mask, attrs), (x) => referenceAttention(x!, mask, 2, blocks, 0.5));
+      }
+    }
+  });
+
+  it('channelProduct sums over the middle axis per channel', () => {
+    // a[i, k, c] = i + k + c, b[k, c, n] = 1: out[i, c, n] = Σₖ (i + k + c) = 2i + 1 + 2c for K = 2.
+    const a = tf.tensor3d([[[0, 1], [1, 2]], [[1, 2], [2, 3]]]);
+    const b = tf.ones([2, 2, 3]);
+    expect(Array.from(channelProduct(a, b).dataSync())).toEqual([1, 1, 1, 3, 3, 3, 3, 3, 3, 5, 5, 5]);
+  });
+});
+
 describe('wasm Identity override', () => {
   beforeAll(async () => {
     await selectBackend({ force: 'wasm' });
@@ -62,6 +96,26 @@ describe('wasm Identity override', () => {
     x.dispose();
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
     y.dispose();
+  });
+
+  it('slice copies the same values as the cpu kernel', async () => {
+    const shape = [3, 4, 5, 6];
+    const values = Float32Array.from({ length: 360 }, (_, i) => i * 0.5 - 7);
+    const cases: [number[], number[]][] = [
+      [[1, 0, 0, 0], [1, 4, 5, 6]],
+      [[0, 1, 2, 3], [3, 2, 3, 3]],
+      [[2, 3, 4, 5], [1, 1, 1, 1]],
+      [[0, 0, 0, 2], [3, 4, 5, 2]],
+      [[0, 2, 0, 0], [3, 2, 5, 6]],
+    ];
+    const sliced = (backendValues: Float32Array) => cases.map(([begin, size]) => tf.tidy(() => Array.from(tf.slice(tf.tensor(backendValues, shape), begin, size).dataSync())));
+    const onWasm = sliced(values);
+    const ints = tf.tidy(() => Array.from(tf.slice(tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32'), [0, 1], [2, 2]).dataSync()));
+    await selectBackend({ force: 'cpu' });
+    const onCpu = sliced(values);
+    await selectBackend({ force: 'wasm' });
+    expect(onWasm).toEqual(onCpu);
+    expect(ints).toEqual([2, 3, 5, 6]);
   });
 
   it('gradients equal those with the copying kernel', () => {
