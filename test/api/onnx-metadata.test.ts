@@ -20,7 +20,7 @@ describe('compile to ONNX metadata', () => {
     const preprocess = JSON.parse(metadata.get('tierc.preprocess') ?? 'null');
     expect(preprocess.input_channels).toBe(1);
     expect(preprocess.output_shape).toEqual([1, 64, 64]);
-    expect(preprocess.mean).toEqual([0.5]);
-    expect(preprocess.std).toEqual([0.5]);
+    expect(preprocess.mean).toEqual([0.4]);
+    expect(preprocess.std).toEqual([0.22]);
   });
 });

@@ -103,7 +103,7 @@ export interface FoldPlan {
   known: KnownValues;
   /** Batch norm nodes that are emitted as a Conv with folded weight and bias. */
   convBatchNorm: Map<ValueId, { conv: ValueId; weight: Tensor; bias: Tensor }>;
-  /** Add nodes emitted as Gemm(matmul inputs..., bias). */
+  /** Add nodes emitted as Gemm(matmul inputs..., bias); a first input of rank 3 or more is flattened to 2-D around the Gemm. */
   gemm: Map<ValueId, { matmul: ValueId; bias: ValueId }>;
   /** Transposes of a transpose, emitted as one Transpose of the inner input with the composed permutation. */
   transposes: Map<ValueId, { input: ValueId; perm: number[] }>;
@@ -247,18 +247,33 @@ function planTransposePair(module: IrModule, id: ValueId, plan: FoldPlan, soleUs
   plan.absorbed.add(innerId);
 }
 
-/** add(matmul(a, b), c) with 2-D a and b, whose product nothing else reads, becomes Gemm(a, b, c). */
+/**
+ * add(matmul(a, b), c), whose product nothing else reads, becomes Gemm(a, b, c) when a and b are
+ * 2-D. With a of rank 3 or more and b a 2-D compile-time value (a weight), it becomes a Gemm on
+ * a flattened to [rows, K] when c is a vector [N]; the emitter reshapes around it. onnxruntime
+ * (1.31, CPU) keeps a 3-D MatMul and its bias Add as two kernels, so the separate pass over the
+ * output for the Add is saved.
+ */
 function planGemm(module: IrModule, id: ValueId, plan: FoldPlan, soleUse: (producer: ValueId, user: ValueId) => boolean): void {
   const node = module.nodes[id]!;
-  if (node.type.axes.length !== 2) return;
+  const rank = node.type.axes.length;
+  if (rank < 2) return;
   for (const [matmulId, biasId] of [[node.inputs[0]!, node.inputs[1]!], [node.inputs[1]!, node.inputs[0]!]] as const) {
     const product = module.nodes[matmulId]!;
     if (product.op !== 'matmul' || plan.known.has(matmulId) || !soleUse(matmulId, id)) continue;
-    const operandRanks = product.inputs.map((input) => module.nodes[input]!.type.axes.length);
-    if (operandRanks.some((rank) => rank !== 2)) continue;
     // Gemm broadcasts C to the product's shape only, so the sum must have that shape.
     if (product.type.axes.some((axis, i) => axis.size !== node.type.axes[i]!.size)) continue;
-    if (module.nodes[biasId]!.type.axes.length > 2 || module.nodes[biasId]!.type.dtype !== 'f32') continue;
+    const bias = module.nodes[biasId]!;
+    if (bias.type.dtype !== 'f32') continue;
+    const operandRanks = product.inputs.map((input) => module.nodes[input]!.type.axes.length);
+    if (rank === 2) {
+      if (operandRanks.some((operandRank) => operandRank !== 2) || bias.type.axes.length > 2) continue;
+    } else {
+      const [, weightId] = product.inputs as [ValueId, ValueId];
+      const columns = node.type.axes[rank - 1]!.size;
+      const vector = bias.type.axes.length === 1 && bias.type.axes[0]!.size === columns;
+      if (operandRanks[0] !== rank || operandRanks[1] !== 2 || !plan.known.has(weightId) || !vector) continue;
+    }
     plan.gemm.set(id, { matmul: matmulId, bias: biasId });
     plan.absorbed.add(matmulId);
     return;

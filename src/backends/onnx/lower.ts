@@ -61,6 +61,20 @@ class Emitter {
     this.graph = new OnnxGraph(request.graphName, request.opset);
     this.needed = valueDependencies(this.module, request.values);
     this.plan = planFolding(this.module, this.needed, request.outputs, request.weights);
+    this.keepFlattenableGemms();
+  }
+
+  /**
+   * Drops the planned Gemms on flattened inputs whose leading axes have more than one dynamic
+   * size: restoring their shape would need Shape ops, so they stay a MatMul and an Add.
+   */
+  private keepFlattenableGemms(): void {
+    for (const [id, gemm] of this.plan.gemm) {
+      const dims = this.typeOf(gemm.matmul).dims;
+      if (dims.length === 2 || dims.slice(0, -1).filter((dim) => typeof dim !== 'number').length <= 1) continue;
+      this.plan.gemm.delete(id);
+      this.plan.absorbed.delete(gemm.matmul);
+    }
   }
 
   run(): LoweredGraph {
@@ -179,7 +193,14 @@ class Emitter {
     const gemm = this.plan.gemm.get(id);
     if (gemm) {
       const product = this.module.nodes[gemm.matmul]!;
-      return this.graph.node('Gemm', [...product.inputs.map((input) => this.nameOf(input)), this.nameOf(gemm.bias)]);
+      const [a, b] = product.inputs.map((input) => this.nameOf(input)) as [string, string];
+      const dims = this.typeOf(gemm.matmul).dims;
+      if (dims.length === 2) return this.graph.node('Gemm', [a, b, this.nameOf(gemm.bias)]);
+      // [..., K] → [rows, K], Gemm, then back to [..., N] with -1 for the one dynamic axis.
+      const inner = this.typeOf(product.inputs[1]!).dims[0] as number;
+      const rows = this.graph.node('Reshape', [a, this.graph.ints([-1, inner])], {}, { name: `${this.graph.namePrefix}/flatten` });
+      const sum = this.graph.node('Gemm', [rows, b, this.nameOf(gemm.bias)]);
+      return this.graph.node('Reshape', [sum, this.graph.ints(dims.map((dim) => (typeof dim === 'number' ? dim : -1)))], {}, { name: `${this.graph.namePrefix}/unflatten` });
     }
     if (structuralOps.has(node.op)) throw new Error(`${node.op} node ${id} should have been folded`);
     const lowering = loweringTable.get(node.op);
