@@ -1,13 +1,15 @@
 // `tierc compile SPEC --target ir|onnx|tfjs [-o DIR] [--model NAME]`. The `ir` target prints the
 // IR listing of each model, or writes NAME.ir.txt into DIR. The `onnx` and `tfjs` targets write
 // their files into DIR (default `build/`). The `onnx` target embeds the weights of `--weights`
-// (a safetensors file or checkpoint folder), else seeded initial weights, and takes `--opset`.
+// (a safetensors file or checkpoint folder), else seeded initial weights, and takes `--opset`
+// and `--graphs`.
 // Each file goes to a temporary name first and is then renamed, so no half-written file is
 // left. Exit codes: 0 ok, 1 errors in the spec, checkpoint or output folder, 2 usage error.
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { compile, type Artifact, type CompileTarget } from '../../compile.js';
+import type { OnnxGraphName } from '../../config/index.js';
 import { renderDiagnostics } from '../../diagnostics/index.js';
 import { nodeHost } from '../../driver/index.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -22,6 +24,7 @@ interface CompileFlags {
   seed?: string;
   weights?: string;
   opset?: string;
+  graphs?: string;
 }
 
 /** Writes every artifact under `folder`; returns the error message when a write fails. */
@@ -57,8 +60,8 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
     context.setExitCode(ExitCode.usage);
     return;
   }
-  if ((flags.weights !== undefined || opset !== undefined) && flags.target !== 'onnx') {
-    io.stderr(`tierc compile: --weights and --opset apply to --target onnx only.\n`);
+  if ((flags.weights !== undefined || opset !== undefined || flags.graphs !== undefined) && flags.target !== 'onnx') {
+    io.stderr(`tierc compile: --weights, --opset and --graphs apply to --target onnx only.\n`);
     context.setExitCode(ExitCode.usage);
     return;
   }
@@ -77,6 +80,7 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
     ...(seed === undefined ? {} : { seed }),
     ...(flags.weights === undefined ? {} : { weights: flags.weights }),
     ...(opset === undefined ? {} : { opset }),
+    ...(flags.graphs === undefined ? {} : { graphs: flags.graphs.split(',').map((graph) => graph.trim()) as OnnxGraphName[] }),
   };
   const result = await compile({ entry: spec, host: nodeHost(io.cwd), cwd: io.cwd }, request);
   if (result.diagnostics.length > 0) io.stderr(renderDiagnostics(result.diagnostics, { sources: (file) => result.sources.get(file), color: useColor(io) }));
@@ -120,6 +124,7 @@ export const compileCommand: CliCommand = {
       .option('--model <name>', 'compile only this model')
       .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file or checkpoint folder (default: the export block\'s checkpoint, else seeded initial weights)')
       .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)', checkedText(integerOption({ min: MIN_OPSET, max: MAX_OPSET })))
+      .option('--graphs <list>', 'onnx: comma-separated graphs to write, such as image_tower,zeroshot (default: the export block\'s graphs)')
       .option('--seed <n>', 'seed of the initial weights in ONNX graphs without a checkpoint (default: the train seed, else 0)', checkedText(integerOption(SEED_RANGE)))
       .action((spec: string, flags: CompileFlags) => runCompile(spec, flags, context));
   },

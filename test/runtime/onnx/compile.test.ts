@@ -103,6 +103,16 @@ describe('compile --target onnx', () => {
     expect(readdirSync(join(scratch, 'seeded', 'phantom_small')).sort()).toEqual(['image_tower.onnx', 'similarity_map.onnx', 'text_tower.onnx', 'zeroshot.onnx']);
   });
 
+  it('writes only the graphs of --graphs', async () => {
+    const result = await cli('compile', 'phantom_small.tier', '--target', 'onnx', '-o', 'chosen', '--graphs', 'image_tower,zeroshot');
+    expect(result.code).toBe(0);
+    expect(readdirSync(join(scratch, 'chosen', 'phantom_small')).sort()).toEqual(['image_tower.onnx', 'zeroshot.onnx']);
+    const unknown = await cli('compile', 'phantom_small.tier', '--target', 'onnx', '-o', 'unknown', '--graphs', 'image_tower,scores');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("error TIER4007: 'scores' is not an ONNX graph kind");
+    expect(existsSync(join(scratch, 'unknown'))).toBe(false);
+  });
+
   it('bakes in prompt embeddings of the exported weights', async () => {
     const file = join(scratch, 'seeded', 'phantom_small', 'zeroshot.onnx');
     const metadata = new Map(decodeModel(readFileSync(file)).metadataProps.map((entry) => [entry.key, entry.value]));
@@ -171,10 +181,13 @@ describe('compile --target onnx', () => {
 
   it('rejects an opset outside 13 to 21', async () => {
     const result = await cli('compile', 'phantom_small.tier', '--target', 'onnx', '-o', 'opset', '--opset', '22');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Opset 22 is not supported; choose an opset from 13 to 21.');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("option '--opset <n>' argument '22' is invalid. Expected a whole number from 13 to 21.");
     expect(existsSync(join(scratch, 'opset'))).toBe(false);
-    expect((await cli('compile', 'phantom_small.tier', '--target', 'onnx', '--opset', 'x')).code).toBe(2);
+    const report = await compile({ entry: specFile, host: nodeHost(scratch), cwd: scratch }, { target: 'onnx', opset: 22 });
+    expect(report.ok).toBe(false);
+    expect(report.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['TIER4001 Opset 22 is not supported; choose an opset from 13 to 21.']);
+    expect(report.artifacts).toEqual([]);
   });
 
   it('rejects an output path that is a file', async () => {
