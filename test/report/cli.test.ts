@@ -95,7 +95,7 @@ describe('tierc eval', () => {
   it('rejects a bad bootstrap count', async () => {
     const result = await tierc('eval', '--scores', writeScores(example), '--bootstrap', 'many');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--bootstrap must be a non-negative integer (0 turns intervals off), but it is 'many'.");
+    expect(result.stderr).toContain("option '--bootstrap <n>' argument 'many' is invalid. Expected a whole number of at least 0.");
   });
 });
 
