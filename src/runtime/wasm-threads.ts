@@ -70,6 +70,10 @@ export function planWasmThreads(requested: number | undefined, env: NodeJS.Proce
     }
     return capped(value, `${WASM_THREADS_ENV}=${fromEnv}`);
   }
+  // NOTE: a thread per core pays off only on free cores. On 2 cores shared with other jobs
+  // (load average 9 to 14), peer_small.tier at batch 32 trained at a median 0.71× the
+  // 1-thread speed with 2 threads (10 alternating pairs) and used 26% more CPU time. The
+  // idle-machine gain is not measured: one pair at load 2 gave 27.9 against 13.1 samples/s.
   const cores = os.availableParallelism();
   return capped(cores, `one per logical core (${cores})`);
 }
