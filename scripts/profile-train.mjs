@@ -2,7 +2,9 @@
 // default the benchmark's peer_small) on the benchmark's synthetic batches and reports the
 // median step time (wall and process CPU time) of the unprofiled steps. It then records every
 // kernel of the last `--profile-steps` steps and prints the kernel time and call count per
-// step by kernel name. `--shapes N`
+// step by kernel name. Kernel times are process CPU time (process.cpuUsage around each
+// kernel), because other processes on a loaded machine inflate it far less than wall time.
+// `--wall` times kernels by the wall clock instead. `--shapes N`
 // adds the N most expensive input-shape groups of each of the top kernels. Kernel times
 // come from tfjs's profiler, which times each kernel on its own; their sum is below the
 // step time by the engine's per-kernel overhead.
@@ -10,7 +12,7 @@
 // Usage (after `npm run build`):
 //   node scripts/profile-train.mjs [--spec bench/specs/peer_small.tier] [--model peer_small]
 //     [--steps 4] [--warmup 2] [--profile-steps 2] [--batch 32] [--backend wasm]
-//     [--top 25] [--shapes 0] [--json]
+//     [--top 25] [--shapes 0] [--wall] [--json]
 import * as tf from '@tensorflow/tfjs-core';
 import { trainModule } from '../dist/backends/tfjs/index.js';
 import { syntheticDataSource } from '../dist/runtime/index.js';
@@ -40,6 +42,15 @@ let cpuBefore = process.cpuUsage();
 let backend;
 const engine = tf.engine();
 const startProfiling = () => {
+  if (!args.wall) {
+    // tfjs's profiler times a kernel through its backend's `time(f)`.
+    tf.backend().time = async (f) => {
+      const before = process.cpuUsage();
+      f();
+      const used = process.cpuUsage(before);
+      return { kernelMs: (used.user + used.system) / 1000 };
+    };
+  }
   engine.state.profiling = true;
   engine.state.activeProfile.kernels = [];
 };
