@@ -89,3 +89,12 @@ describe('json output', () => {
     expect(io.err.join('')).toContain('--json lists the changed files of --check or --write');
   });
 });
+
+describe('fmt on a binary file', () => {
+  it('says it is not a text file', async () => {
+    writeFileSync(join(folder, 'image.tier'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]));
+    const io = captureIo(folder);
+    expect(await run(['fmt', 'image.tier'], io)).toBe(1);
+    expect(io.err.join('')).toContain("cannot read 'image.tier' (not a text .tier file: its bytes are not valid UTF-8)");
+  });
+});

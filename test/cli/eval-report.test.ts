@@ -127,3 +127,12 @@ describe('report run folder', () => {
     expect(io.err.join('')).toContain('settings.json');
   });
 });
+
+describe('eval with a spec', () => {
+  it('rejects options of scores files', async () => {
+    const io = captureIo(folder);
+    const code = await run(['eval', 'spec.tier', '--weights', 'run', '--blank', 'ignore', '--seed', '2'], io);
+    expect(code).toBe(2);
+    expect(io.err.join('')).toContain('--seed, --blank apply to --scores files only');
+  });
+});

@@ -34,6 +34,14 @@ interface EvalFlags {
 async function runEval(spec: string | undefined, flags: EvalFlags, context: CliContext): Promise<void> {
   const { io } = context;
   if (spec !== undefined && flags.scores === undefined) {
+    // The eval block and the data block's label policy set these for a spec.
+    const scoresOnly = (['seed', 'confidence', 'strategy', 'uncertain', 'blank'] as const).filter((name) => flags[name] !== undefined);
+    if (scoresOnly.length > 0) {
+      const names = scoresOnly.map((name) => `--${name}`).join(', ');
+      io.stderr(`tierc eval: ${names} ${scoresOnly.length === 1 ? 'applies' : 'apply'} to --scores files only; with a spec, set them in its eval block and the data block's 'labels'.\n`);
+      context.setExitCode(ExitCode.usage);
+      return;
+    }
     await runSpecEvaluation(spec, flags, context);
     return;
   }

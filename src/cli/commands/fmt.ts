@@ -11,6 +11,8 @@ import { formatSpec } from '../../format/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 interface FmtFlags {
   check?: boolean;
   write?: boolean;
@@ -35,10 +37,11 @@ function runFmt(files: string[], flags: FmtFlags, context: CliContext): void {
     const path = resolve(io.cwd, file);
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = strictUtf8.decode(readFileSync(path));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      io.stderr(`tierc fmt: cannot read '${file}' (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}).\n`);
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'not a text .tier file: its bytes are not valid UTF-8' : (code ?? String(error));
+      io.stderr(`tierc fmt: cannot read '${file}' (${reason}).\n`);
       failed = true;
       continue;
     }
