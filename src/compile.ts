@@ -180,9 +180,14 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
     weightsSource = `seeded initialization, seed ${seed}`;
   } else {
     const read = readCheckpointWeights(checkpoint);
-    const problems = [...read.diagnostics, ...checkWeights(model.module, read.weights, `checkpoint '${checkpoint}'`)];
-    if (read.diagnostics.length > 0 || problems.some((d) => d.severity === 'error')) {
-      result.diagnostics.push(...(read.diagnostics.length > 0 ? read.diagnostics : problems));
+    if (read.diagnostics.length > 0) {
+      result.diagnostics.push(...read.diagnostics);
+      return;
+    }
+    // Every missing, unexpected and misshapen tensor is reported before anything is compiled.
+    const mismatches = checkWeights(model.module, read.weights, `checkpoint '${checkpoint}'`);
+    if (mismatches.length > 0) {
+      result.diagnostics.push(...mismatches);
       return;
     }
     const recorded = read.metadata.spec_hash;

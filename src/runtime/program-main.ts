@@ -1,9 +1,9 @@
 // The entry point an emitted train.js calls. It parses the command line and trains the model
 // through `runTraining`, the entry `tierc train` uses, with the setup (data, preprocessing,
 // train and eval blocks, paths resolved at compile time) that the compiler printed into
-// train.js. It prints one JSON line per step on stdout and diagnostics on stderr. A model whose
-// spec has no train block with a data block gets a null setup and trains on synthetic batches
-// shaped from the model's inputs, as `tierc train` does for such a spec.
+// train.js. It prints one JSON line per step and per evaluation on stdout, and diagnostics on
+// stderr. A model whose spec has no train block with a data block gets a null setup and trains
+// on synthetic batches shaped from the model's inputs, as `tierc train` does for such a spec.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -52,8 +52,8 @@ export function programHelp(name: string, setup: TrainingSetup | null): string {
     `Usage: node train.js [options]`,
     '',
     about,
-    'Each step prints one JSON line with the loss terms; the run folder gets settings.json,',
-    'metrics.jsonl and checkpoints/.',
+    'Each step prints one JSON line with the loss terms, and each evaluation one line with its',
+    'metrics and duration in seconds. The run folder gets settings.json, metrics.jsonl and checkpoints/.',
     '',
     'Options:',
     '  --steps N        optimizer steps (default: the train block duration)',
@@ -163,7 +163,11 @@ export async function runTrainingProgram(model: CompiledModel, setup: TrainingSe
     if (args.lr !== undefined) options.lr = args.lr;
     if (args.accumulate !== undefined) options.accumulate = args.accumulate;
     if (args.backend !== undefined) options.backend = args.backend;
-    await runTraining(model, resolved, options, { onStep: printStep, onDiagnostic: (d) => render([d]) });
+    await runTraining(model, resolved, options, {
+      onStep: printStep,
+      onEvaluation: (step, metrics, seconds) => io.stdout(JSON.stringify({ step, evaluation: metrics, seconds }) + '\n'),
+      onDiagnostic: (d) => render([d]),
+    });
     return 0;
   } catch (error) {
     const diagnostics = await diagnosticsOf(error);

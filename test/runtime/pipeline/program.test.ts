@@ -59,7 +59,8 @@ describe('emitted training program', () => {
     const trained = await node(dir, [cli, 'train', 'phantom_small.tier', '--steps', '5', '--seed', '1', '--out', 'runs/cli']);
     expect(trained.code).toBe(0);
 
-    const printed = program.stdout.trim().split('\n').map((line) => JSON.parse(line) as { step: number; loss: number });
+    const lines = program.stdout.trim().split('\n').map((line) => JSON.parse(line) as { step: number; loss?: number; evaluation?: Record<string, number> });
+    const printed = lines.filter((line) => line.evaluation === undefined);
     const fromProgram = rows(join(dir, 'runs', 'program'));
     const fromCli = rows(join(dir, 'runs', 'cli'));
     const steps = (list: Record<string, unknown>[]) => list.filter((row) => row.split === undefined);
@@ -88,6 +89,10 @@ describe('emitted training program', () => {
     expect(readdirSync(join(dir, 'runs', 'program', 'checkpoints'))).toEqual(kept);
     const state = JSON.parse(readFileSync(join(dir, 'runs', 'program', 'checkpoints', 'step-00000005', 'state.json'), 'utf8')) as { metrics: Record<string, number> };
     expect(state.metrics['eval.phantom_validate.mean_auroc']).toBe(evaluations[2]!.mean_auroc);
+    // The program prints each evaluation's metrics on stdout too.
+    const printedEvaluations = lines.filter((line) => line.evaluation !== undefined);
+    expect(printedEvaluations.map((line) => line.step)).toEqual([2, 4, 5]);
+    expect(printedEvaluations[2]!.evaluation!['eval.phantom_validate.loss']).toBe(evaluations[2]!.loss);
   }, 300_000);
 
   it('prints its options with --help', async () => {
