@@ -3,7 +3,8 @@
 // the tfjs forward pass. The CLI's train, eval SPEC and verify commands call these.
 export { loadSpecPlan, requireData, PipelineError, type SpecPlan, type LoadSpecOptions } from './spec.js';
 export { openSpecDataset, specTrainingSteps, loaderDataSource, toTrainerBatch } from './source.js';
-export { trainSpec, hasCheckpoints, type TrainSpecOptions, type TrainSpecResult } from './train.js';
+export { trainSpec, runTraining, hasCheckpoints, type TrainSpecOptions, type TrainSpecResult, type RunTrainingOptions } from './train.js';
+export { buildTrainingSetup, trainingSetupOf, knownEvalMetrics, TRAINING_SETUP_VERSION, type TrainingSetup } from './setup.js';
 export { createForwardRunner, blankImages, type ForwardRunner } from './forward.js';
 export { embedSplit, promptEncoder, concatPadded, type SplitEmbeddings } from './embed.js';
 export { loadWeights, type LoadedWeights } from './weights.js';
