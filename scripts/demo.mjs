@@ -20,7 +20,7 @@ if (!existsSync(path.join(dist, 'pipeline', 'index.js'))) {
   process.stderr.write('demo: the compiled library is missing; run `npm run build` first.\n');
   process.exit(1);
 }
-const { generatePhantom, phantomVersion } = await import(path.join(dist, 'data', 'index.js'));
+const { generatePhantom, loadMask, phantomVersion } = await import(path.join(dist, 'data', 'index.js'));
 const pipeline = await import(path.join(dist, 'pipeline', 'index.js'));
 const report = await import(path.join(dist, 'report', 'index.js'));
 const { renderDiagnostics } = await import(path.join(dist, 'diagnostics', 'index.js'));
@@ -94,8 +94,32 @@ async function main() {
   log('exporting ONNX and checking it against onnxruntime-node');
   const verified = await pipeline.verifySpec(regularized.plan, { cwd: root, weights: regularized.outDir, exportDir: path.join(regularized.outDir, 'onnx'), ...(backend ? { backend } : {}) });
 
-  printSummary(models, verified, reportFile, built);
+  const chance = await pointingChance(regularized.plan, regularized.plan.evals.find((config) => config.name === 'phantom_test')?.data.split ?? 'test');
+  printSummary(models, verified, reportFile, built, chance);
   if (!verified.ok) process.exitCode = 1;
+}
+
+/**
+ * Returns the pointing-game hit rate of a heatmap whose hottest patch is random. For each label
+ * that is the mean share of the image inside the mask, over the images of the split that have
+ * one, and the labels are averaged as the evaluation averages the pointing game.
+ */
+async function pointingChance(plan, split) {
+  const dataset = pipeline.openSpecDataset(plan, 'evaluate');
+  const rows = dataset.rows(split);
+  const perLabel = [];
+  for (const label of dataset.manifest.labelNames) {
+    const shares = [];
+    for (const row of rows) {
+      const file = row.masks?.[label];
+      if (!file) continue;
+      const mask = await loadMask(file, plan.preprocess.image);
+      const inside = mask.data.reduce((sum, value) => sum + value, 0);
+      if (inside > 0) shares.push(inside / mask.data.length);
+    }
+    if (shares.length > 0) perLabel.push(shares.reduce((a, b) => a + b, 0) / shares.length);
+  }
+  return perLabel.length > 0 ? perLabel.reduce((a, b) => a + b, 0) / perLabel.length : undefined;
 }
 
 /** Returns why the phantom must be (re)generated, or undefined when the one on disk is current. */
@@ -159,7 +183,7 @@ function lowestEntropy(n, temperature, peaks) {
   return best;
 }
 
-function printSummary(models, verified, reportFile, built) {
+function printSummary(models, verified, reportFile, built, chance) {
   const fmt = (value, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
   const header = ['model', 'mean AUROC', 'pointing game', 'mask hit rate', 'entropy (T = 0.1)', 'entropy (T = 1)', 'train time'];
   const lowTemperatureEntropy = (m) => (m.plan.model.name === 'phantom_t1' ? undefined : m.eval.entropy.model?.mean);
@@ -180,6 +204,7 @@ function printSummary(models, verified, reportFile, built) {
   out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
   out.push(line(header), ...rows.map(line), '');
 
+  out.push(`AUROC 0.5 is chance; a pointing game that picks a random patch would score ${fmt(chance)} (the mean share of the image inside the masks).`);
   const uniform = reg.eval.entropy.model?.uniform;
   const patches = Math.round(Math.exp(uniform ?? 0));
   out.push(`Entropy is of each report token's softmax over the ${patches} patches (uniform = ${fmt(uniform, 4)} nats), on cosines divided by T; lower means sharper token-to-patch attention.`);
