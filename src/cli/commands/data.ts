@@ -4,11 +4,11 @@ import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { checkDataset, contactSheet, DataError, formatIssue, generatePhantom, synthesizePhantom, type DataCheckReport, type DataIssue } from '../../data/index.js';
+import { checkDataset, contactSheet, formatIssue, generatePhantom, synthesizePhantom, type DataCheckReport, type DataIssue } from '../../data/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { BLANK_HELP, integerOption, SEED_RANGE } from '../options.js';
-import { runSpecDataCheck } from '../pipeline/data-check.js';
+import { guarded } from '../guard.js';
 
 /** Creates a progress bar on stderr that is shown only when the output is a terminal. */
 export function progressBar(io: CliIo, label: string): { update(done: number, total: number): void; stop(): void } {
@@ -149,17 +149,6 @@ async function runPhantom(flags: PhantomFlags, context: CliContext): Promise<voi
   io.stdout(`splits: ${splits}\npositives: ${positives}; ${summary.normal} without findings\nvocab.txt: ${summary.vocabSize} tokens\n`);
 }
 
-/** Runs an action, turning a `DataError` into its message and exit code 1. */
-export async function guarded(context: CliContext, action: () => Promise<void> | void): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    if (!(error instanceof DataError)) throw error;
-    context.io.stderr(`tierc: ${error.message}\n`);
-    context.setExitCode(ExitCode.inputError);
-  }
-}
-
 export const dataCommand: CliCommand = {
   register(program: Command, context: CliContext): void {
     const data = program.command('data').description('Check datasets and generate the synthetic chest radiograph phantom.');
@@ -182,7 +171,12 @@ export const dataCommand: CliCommand = {
       .addOption(new Option('--channels <n>', 'channels the model reads').choices(['1', '3']).default('1'))
       .option('--max-dimension <pixels>', 'largest image width or height accepted, in pixels', integerOption({ min: 1 }), 16384)
       .option('--json', 'print the report as JSON')
-      .action((spec: string | undefined, flags: CheckFlags) => (spec !== undefined ? runSpecDataCheck(spec, flags, context) : guarded(context, () => runCheck(flags, context))));
+      .action(async (spec: string | undefined, flags: CheckFlags) => {
+        if (spec === undefined) return guarded(context, () => runCheck(flags, context));
+        // The spec form needs the training pipeline (and TensorFlow.js), so it loads on demand.
+        const { runSpecDataCheck } = await import('../pipeline/data-check.js');
+        return runSpecDataCheck(spec, flags, context);
+      });
     data
       .command('phantom')
       .description('Write the synthetic chest radiograph phantom: images, finding masks, reports, manifest.csv and vocab.txt.')

@@ -11,7 +11,6 @@ import { writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
 import { BLANK_HELP, integerOption, numberOption, SEED_RANGE } from '../options.js';
-import { runSpecEvaluation } from '../pipeline/eval.js';
 import { policyWithDefaults, readScoresFile, SCORES_FILE_HELP } from '../pipeline/scores-file.js';
 
 interface EvalFlags {
@@ -42,6 +41,8 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
       context.setExitCode(ExitCode.usage);
       return;
     }
+    // The spec form needs the tfjs forward pass, so it loads on demand; --scores needs neither.
+    const { runSpecEvaluation } = await import('../pipeline/eval.js');
     await runSpecEvaluation(spec, flags, context);
     return;
   }

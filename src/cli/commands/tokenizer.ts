@@ -3,11 +3,14 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DataError, encodeText, loadTokenizer, processReport, trainWordPiece } from '../../data/index.js';
+// Imported from their own modules: the data index also loads the image decoders.
+import { DataError } from '../../data/errors.js';
+import { processReport } from '../../data/text.js';
+import { encodeText, loadTokenizer, trainWordPiece } from '../../data/tokenizer/index.js';
 import { readTable } from '../../data/table.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { integerOption } from '../options.js';
-import { guarded } from './data.js';
+import { guarded } from '../guard.js';
 
 interface TrainFlags {
   manifest: string;
