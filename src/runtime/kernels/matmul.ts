@@ -71,8 +71,12 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
         const g = dy as tf.Tensor2D;
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = tf.matMul(g, ws);
-        const dw = rowContraction(g, xs);
-        return bias ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
+        if (n > k) return bias ? [dx, rowContraction(g, xs), tf.sum(g, 0)] : [dx, rowContraction(g, xs)];
+        // rowContraction would transpose dy here anyway; its rows then give the bias gradient
+        // as a sum over the innermost axis, which the wasm Sum kernel reduces without a transpose.
+        const gT = tf.transpose(g);
+        const dw = tf.matMul(gT, xs);
+        return bias ? [dx, dw, tf.sum(gT, 1)] : [dx, dw];
       },
     };
   });
