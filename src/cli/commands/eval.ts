@@ -41,7 +41,7 @@ async function runEval(spec: string | undefined, flags: EvalFlags, context: CliC
       context.setExitCode(ExitCode.usage);
       return;
     }
-    // The spec form needs the tfjs forward pass, so it loads on demand; --scores needs neither.
+    // Only the spec form runs the tfjs forward pass, so its module loads here and not for --scores.
     const { runSpecEvaluation } = await import('../pipeline/eval.js');
     await runSpecEvaluation(spec, flags, context);
     return;
