@@ -136,7 +136,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   const paramCount = trainable.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   hooks.onStart?.({ backend: report, startStep, totalSteps: options.steps, params: paramCount });
 
-  const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'one_hot' : 'gather' });
+  const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'scatter' : 'gather' });
   // A term weighted by the constant 0 adds nothing to the loss or the gradients, so it is not
   // computed: `forwardTraining` runs only what the other terms need.
   const skipped = info.losses.map((loss) => model.forwardTraining !== undefined && isConstantZero(loss.weight));

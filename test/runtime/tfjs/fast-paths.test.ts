@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { trainModule } from '../../../src/backends/tfjs/index.js';
 import type { IrModule } from '../../../src/ir/index.js';
-import { attention, channelProduct, linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
+import { attention, channelProduct, embedding, linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
 import { installWasmOverrides, uninstallWasmOverrides } from '../../../src/runtime/kernels/wasm-overrides.js';
 import { selectBackend, syntheticDataSource } from '../../../src/runtime/index.js';
 import { compareForms } from './forms.js';
@@ -31,6 +31,16 @@ describe.each(['cpu', 'wasm'] as const)('fast kernel forms on %s', (backend) => 
       compareForms([x, w, b], (x, w, b) => linearTransposed(x!, w as tf.Tensor2D, b as tf.Tensor1D), (x, w, b) => tf.add(plain(x!, w!), b!));
       compareForms([x, w], (x, w) => linearTransposed(x!, w as tf.Tensor2D), (x, w) => plain(x!, w!));
     }
+  });
+
+  it('scatter embedding equals one-hot rows', () => {
+    const table = tf.randomNormal([7, 3], 0, 1, 'float32', 10);
+    const ids = tf.tensor2d([[1, 4, 4], [6, 0, 1]], [2, 3], 'int32');
+    // The table gradient of sum(lookup · r) is one_hot(ids)ᵀ · r, exact in either form.
+    compareForms([table], (t) => embedding(t as tf.Tensor2D, ids, 'scatter'), (t) => embedding(t as tf.Tensor2D, ids, 'one_hot'), 1e-6);
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(embedding(t as tf.Tensor2D, ids, 'scatter')))(table);
+    // Row 4 and row 1 are looked up twice, rows 2, 3 and 5 never.
+    expect(Array.from(grad.dataSync())).toEqual([1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0, 0, 1, 1, 1]);
   });
 
   it('rowContraction computes aᵀ·b both ways', () => {
