@@ -72,8 +72,8 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = tf.matMul(g, ws);
         if (n > k) return bias ? [dx, rowContraction(g, xs), tf.sum(g, 0)] : [dx, rowContraction(g, xs)];
-        // rowContraction would transpose dy here anyway; its rows then give the bias gradient
-        // as a sum over the innermost axis, which the wasm Sum kernel reduces without a transpose.
+        // rowContraction would transpose dy here anyway. The rows of dyᵀ then give the bias
+        // gradient as a sum over the innermost axis, so the wasm Sum kernel needs no transpose.
         const gT = tf.transpose(g);
         const dw = tf.matMul(gT, xs);
         return bias ? [dx, dw, tf.sum(gT, 1)] : [dx, dw];
@@ -85,8 +85,8 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
 
 /**
  * aᵀ × b for a[m, p] and b[m, q], summing over the m rows, as a plain product. Either a is
- * transposed (m·p values) or the product is computed as (bᵀ × a)ᵀ, which transposes b
- * (m·q values) and then the small [q, p] result; the narrower operand is the one moved.
+ * transposed (m·p values), or the product is computed as (bᵀ × a)ᵀ, which transposes b
+ * (m·q values) and then the small [q, p] result. The narrower operand is the one moved.
  */
 export function rowContraction(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.shape[1] <= b.shape[1]) return tf.matMul(tf.transpose(a), b);
