@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { trainModule } from '../../../src/backends/tfjs/index.js';
 import type { IrModule } from '../../../src/ir/index.js';
-import { attention, channelProduct, embedding, linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
+import { attention, channelProduct, createKernelContext, embedding, kernels, linearTransposed, rowContraction } from '../../../src/runtime/kernels/index.js';
 import { installWasmOverrides, uninstallWasmOverrides } from '../../../src/runtime/kernels/wasm-overrides.js';
 import { selectBackend, syntheticDataSource } from '../../../src/runtime/index.js';
 import { compareForms } from './forms.js';
@@ -41,6 +41,20 @@ describe.each(['cpu', 'wasm'] as const)('fast kernel forms on %s', (backend) => 
     const grad = tf.grad((t: tf.Tensor) => tf.sum(embedding(t as tf.Tensor2D, ids, 'scatter')))(table);
     // Row 4 and row 1 are looked up twice, rows 2, 3 and 5 never.
     expect(Array.from(grad.dataSync())).toEqual([1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0, 0, 1, 1, 1]);
+  });
+
+  it('where broadcasts like tf.where', () => {
+    const ctx = createKernelContext();
+    const condition = tf.tensor3d([[[true]], [[false]]], [2, 1, 1], 'bool');
+    const x = tf.tensor3d([[[1, -0, Infinity]]], [1, 1, 3]);
+    const y = tf.scalar(-Infinity);
+    const got = kernels.where(ctx, condition, x, y, {});
+    expect(got.shape).toEqual([2, 1, 3]);
+    expect(Array.from(got.dataSync())).toEqual([1, -0, Infinity, -Infinity, -Infinity, -Infinity]);
+    expect(Object.is(got.dataSync()[1], -0)).toBe(true);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(kernels.where(ctx, condition, a, b, {})))([x, y]);
+    expect(Array.from(grads[0]!.dataSync())).toEqual([1, 1, 1]);
+    expect(Array.from(grads[1]!.dataSync())).toEqual([3]);
   });
 
   it('rowContraction computes aᵀ·b both ways', () => {
