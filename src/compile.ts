@@ -4,13 +4,14 @@
 // nothing. Nothing is written to disk here; the CLI writes the artifacts. The ONNX target reads
 // the checkpoint it embeds and, for the zero-shot graph, the tokenizer file from disk.
 import { basename, resolve as resolvePath } from 'node:path';
-import { frontendPhases, frontendState, memoryHost, runPhases, type CompilerHost, type Phase } from './driver/index.js';
+import { frontendPhases, frontendState, memoryHost, runPhasesPastErrors, type CompilerHost, type Phase } from './driver/index.js';
 import type { Program } from './ast/index.js';
 import { preprocessFor, type OnnxGraphName, type PreprocessConfig, type SpecConfigs } from './config/index.js';
 import { backendDiagnostic } from './backends/onnx/diagnostics.js';
 import { makeDiagnostic } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
+import { specHash } from './ir/hash.js';
 import type { LoweredModel } from './lower/index.js';
 import type { SemanticState } from './lower/phases.js';
 import type { WeightTensor, ZeroShotOptions } from './backends/onnx/index.js';
@@ -42,9 +43,12 @@ export interface CheckReport {
   sources: Map<string, string>;
   program: Program | undefined;
   configs: SpecConfigs | undefined;
-  /** One lowered model (IR module, named values, options) per model and instance, when checking got that far. */
+  /**
+   * One lowered model (IR module, named values, options) per model and instance, when checking
+   * got that far. After errors these are the models lowered from the declarations without errors.
+   */
   models: LoweredModel[];
-  /** The phase that reported errors, if any. */
+  /** The first phase that reported errors, if any. */
   failedPhase: string | undefined;
 }
 
@@ -74,10 +78,14 @@ function stateOf(input: SpecInput): SemanticState {
   return frontendState(input.entry, host);
 }
 
-/** Parses, checks and lowers a spec and its imports. */
+/**
+ * Parses, checks and lowers a spec and its imports. After a phase reports errors, the later
+ * phases still run on the declarations without errors where that is safe, so the report lists
+ * the independent errors of every phase, as `tierc check` does.
+ */
 export function check(input: SpecInput): CheckReport {
   const state = stateOf(input);
-  const run = runPhases(state, checkPhases);
+  const run = runPhasesPastErrors(state, checkPhases);
   return {
     ok: !run.diagnostics.some((diagnostic) => diagnostic.severity === 'error'),
     diagnostics: run.diagnostics,
@@ -121,7 +129,10 @@ export interface CompileReport extends CheckReport {
   artifacts: Artifact[];
 }
 
-/** Checks a spec, then emits the target's artifacts for each of its models. */
+/**
+ * Checks a spec, then emits the target's artifacts for each of its models. A spec with any
+ * error is reported with the diagnostics of every phase and is not compiled.
+ */
 export async function compile(input: SpecInput, request: CompileRequest): Promise<CompileReport> {
   const checked = check(input);
   const result: CompileReport = { ...checked, artifacts: [] };
@@ -160,7 +171,6 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
 
 async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, request: CompileRequest, cwd: string, result: CompileReport): Promise<void> {
   const { checkWeights, compileOnnx, MAX_OPSET, MIN_OPSET, PREPROCESS_METADATA_KEY, readCheckpointWeights, zeroShotFromSpec } = await import('./backends/onnx/index.js');
-  const { specHash } = await import('./backends/tfjs/lower.js');
   const { describePreprocess } = await import('./data/transforms.js');
   const exportConfig = checked.configs?.export.find((config) => config.model === model.name);
   const train = checked.configs?.train.find((config) => config.model === model.name);

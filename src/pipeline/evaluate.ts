@@ -4,7 +4,7 @@
 // heatmaps.json, similarity.json and eval-summary.json into the run directory.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { specHash } from '../backends/tfjs/index.js';
+import { specHash } from '../ir/hash.js';
 import type { EvalConfig } from '../config/types.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import {

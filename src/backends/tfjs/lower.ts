@@ -4,14 +4,16 @@
 // when that operand is a [1, 0] transpose, else `linearBias`; and x·sigmoid(c·x) becomes
 // `quickGelu`. Nodes that no loss or output needs are dropped. Statements are grouped into one function per spec
 // component, in the module's topological order.
-import { createHash } from 'node:crypto';
 import type { IrModule, Node, OpAttrs, ValueId } from '../../ir/types.js';
+import { specHash } from '../../ir/hash.js';
 import type { KernelName } from '../../runtime/kernels/index.js';
 import { convForm } from '../../runtime/kernels/conv.js';
 import type { ModelInfo, SizeBinding } from '../../runtime/model.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
 import { matchAttention } from './attention-pattern.js';
 import { classifyRows } from './rows.js';
+
+export { specHash };
 
 export interface LowerOptions {
   /** The spec file named in banners, comments and checkpoints. */
@@ -328,21 +330,4 @@ function tokenVocabulary(module: IrModule): number | undefined {
     if (typeof rows === 'number') return rows;
   }
   return undefined;
-}
-
-/**
- * SHA-256 over what decides the trained function and the checkpoint layout: parameters (with
- * their initializers and which ones train), inputs, nodes (temperatures and other constants
- * included), loss terms with their weights and weight schedules, and clamps. Spans and node names
- * do not count.
- */
-export function specHash(module: IrModule): string {
-  const content = JSON.stringify({
-    params: module.params.map((p) => [p.name, p.dtype, p.shape, p.role, p.trainable, p.init]),
-    inputs: module.inputs.map((i) => [i.name, i.role, i.type]),
-    nodes: module.nodes.map((n) => [n.op, n.inputs, n.attrs]),
-    losses: module.losses.map((l) => [l.name, l.value, l.weight]),
-    clamps: module.clamps.map((c) => [c.param, c.min ?? null, c.max ?? null]),
-  });
-  return createHash('sha256').update(content).digest('hex');
 }
