@@ -17,6 +17,11 @@ const SMALL = `model m {
 }
 `;
 
+/** Model 'm' with a shape error on line 7: the contraction's operands share no axis. */
+const BROKEN_SHAPE = SMALL.replace('over: dim) . normalize', 'over: dim) . mean');
+/** Model 'n' with a syntax error on line 6 of its text: an unfinished argument list. */
+const BROKEN_SYNTAX = SMALL.replace('model m', 'model n').replace('head ip = linear(8 -> 4)', 'head ip = linear(8 -> ');
+
 describe('package exports', () => {
   it('exports exactly the documented names', () => {
     // Adding a name to the public API is a decision: update this list with it.
@@ -43,6 +48,21 @@ describe('check', () => {
     expect(result.ok).toBe(false);
     expect(result.failedPhase).toBe('lower');
     expect(result.diagnostics.map((d) => [d.code, d.span?.file, d.span?.start.line])).toEqual([['TIER3002', 'spec.tier', 7]]);
+  });
+
+  it('reports errors of every phase', () => {
+    const spec = BROKEN_SHAPE + BROKEN_SYNTAX;
+    const result = tierc.check(spec);
+    expect(result.ok).toBe(false);
+    expect(result.failedPhase).toBe('parse');
+    expect(result.diagnostics.map((d) => [d.code, d.span?.start.line])).toEqual([['TIER1006', 15], ['TIER3002', 7]]);
+  });
+
+  it('lowers the models without errors', () => {
+    const result = tierc.check(SMALL + BROKEN_SYNTAX);
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['TIER1006']);
+    expect(result.models.map((model) => model.name)).toEqual(['m']);
   });
 
   it('reads files through a plain reader', () => {
@@ -72,6 +92,19 @@ describe('compile', () => {
     expect(result.artifacts[0]!.text).toContain('module m\n');
   });
 
+  it('compiles nothing when any model has errors', async () => {
+    const result = await tierc.compile(SMALL + BROKEN_SYNTAX, { target: 'ir' });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['TIER1006']);
+    expect(result.artifacts).toEqual([]);
+  });
+
+  it('reports errors of every phase before compiling', async () => {
+    const result = await tierc.compile(BROKEN_SHAPE + BROKEN_SYNTAX, { target: 'onnx' });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['TIER1006', 'TIER3002']);
+    expect(result.artifacts).toEqual([]);
+  });
+
   it('reports an unknown model', async () => {
     const result = await tierc.compile(SMALL, { target: 'ir', model: 'n' });
     expect(result.ok).toBe(false);
@@ -92,6 +125,13 @@ describe('explain', () => {
     const text = model.options.find((entry) => entry.component === 'text')!;
     expect(text.options['max_len']).toEqual({ value: 512, default: true });
     expect(text.options['layers']).toEqual({ value: 12, default: false });
+  });
+
+  it('explains the models without errors', () => {
+    const report = tierc.explain(SMALL + BROKEN_SYNTAX);
+    expect(report.ok).toBe(false);
+    expect(report.check.diagnostics.map((d) => d.code)).toEqual(['TIER1006']);
+    expect(report.models.map((model) => model.name)).toEqual(['m']);
   });
 });
 
