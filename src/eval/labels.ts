@@ -9,7 +9,10 @@ export type LabelValue = number | string | null;
 export interface LabelPolicy {
   /** Meaning of -1 (uncertain). The default 'ignore' leaves the entry out of this label's metrics. */
   uncertain?: 'ignore' | 'positive' | 'negative';
-  /** Meaning of a blank cell (null, NaN, ''). The default 'ignore' leaves it out. */
+  /**
+   * Meaning of a blank cell (null, NaN, ''). The default 'negative' reads it as "the report does
+   * not mention the finding", as the data layer does; 'ignore' leaves it out.
+   */
   blank?: 'ignore' | 'negative';
   /** Further numeric values that mark an entry as masked (left out), for example [2] in a data set that codes "not assessed" as 2. */
   masked?: readonly number[];
@@ -23,7 +26,7 @@ export interface ResolvedLabels {
   excluded: number;
 }
 
-export const defaultLabelPolicy: Required<LabelPolicy> = { uncertain: 'ignore', blank: 'ignore', masked: [] };
+export const defaultLabelPolicy: Required<LabelPolicy> = { uncertain: 'ignore', blank: 'negative', masked: [] };
 
 /** Applies `policy` to a label column; a value that is not 1, 0, -1, blank or listed in `masked` is an error. */
 export function resolveLabels(values: readonly LabelValue[], policy: LabelPolicy = {}, where = 'labels'): ResolvedLabels {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from './helpers.js';
-import { auroc, aurocTable, bootstrapAuroc, resolveLabels } from '../../src/eval/index.js';
+import { auroc, aurocTable, bootstrapAuroc, defaultLabelPolicy, resolveLabels } from '../../src/eval/index.js';
 
 /** AUROC by counting every positive–negative pair, ties as one half. */
 function pairwiseAuroc(scores: number[], labels: number[]): number {
@@ -45,12 +45,27 @@ describe('auroc', () => {
     expect(onlyNegatives.value).toBeNull();
     expect(onlyNegatives.reason).toBe('no-positives');
     expect(auroc([0.1, 0.2], [1, 1]).reason).toBe('no-negatives');
-    expect(auroc([0.1, 0.2], [-1, null]).reason).toBe('no-entries');
+    expect(auroc([0.1, 0.2], [-1, null]).reason).toBe('no-positives');
+    expect(auroc([0.1, 0.2], [-1, null], { blank: 'ignore' }).reason).toBe('no-entries');
   });
 
-  it('excludes uncertain and blank labels', () => {
+  it('excludes uncertain labels', () => {
     // Entry 2 (score 0.9, uncertain) would otherwise be a negative that beats every positive.
     const result = auroc([0.1, 0.6, 0.9, 0.7, 0.05], [0, 1, -1, 1, null]);
+    expect(result.value).toBe(1);
+    expect(result.excluded).toBe(1);
+  });
+
+  it('counts blank labels as negative by default', () => {
+    // Entry 4 (score 0.8, blank) counts as a negative, so 2 of the 6 positive-negative pairs are ordered.
+    const result = auroc([0.1, 0.6, 0.9, 0.7, 0.8], [0, 1, 0, 1, null]);
+    expect(result.excluded).toBe(0);
+    expect(result.value).toBeCloseTo(2 / 6, 12);
+    expect(defaultLabelPolicy.blank).toBe('negative');
+  });
+
+  it('leaves blank labels out when asked', () => {
+    const result = auroc([0.1, 0.6, 0.9, 0.7, 0.05], [0, 1, -1, 1, null], { blank: 'ignore' });
     expect(result.value).toBe(1);
     expect(result.excluded).toBe(2);
   });
