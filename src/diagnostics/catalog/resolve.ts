@@ -19,6 +19,6 @@ export const resolveCatalog: CatalogEntry[] = [
   { code: 'TIER2114', severity: 'error', summary: 'A setting value does not have the form its key takes.' },
   { code: 'TIER2115', severity: 'error', summary: 'A setting refers to a model, data, preprocess or eval block that is not declared.' },
   { code: 'TIER2116', severity: 'error', summary: 'A model declares no loss, so there is nothing to train.' },
-  { code: 'TIER2118', severity: 'warning', summary: 'A requested ONNX graph needs data compiling alone cannot provide, so it is left out.' },
+  { code: 'TIER2118', severity: 'warning', summary: 'A requested ONNX graph needs data compiling alone cannot provide, so it is left out (compile now writes the zero-shot graph or fails with TIER4008).', retired: true },
   { code: 'TIER2117', severity: 'error', summary: 'A model instance does not name a model with a call or a bare name.' },
 ];
