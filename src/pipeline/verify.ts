@@ -4,8 +4,8 @@
 // zero-shot graph gets the prompt embeddings of the trained text tower and is compared with the
 // evaluation layer's scores. With `exportDir` the checked graphs are also written there.
 import type * as Ort from 'onnxruntime-node';
-import { compileOnnx, PREPROCESS_METADATA_KEY, writeOnnxArtifacts, type OnnxGraphKind, type ZeroShotOptions } from '../backends/onnx/index.js';
-import { specHash } from '../backends/tfjs/index.js';
+import { compileOnnx, PREPROCESS_METADATA_KEY, writeOnnxArtifacts, zeroShotOptions, type OnnxGraphKind, type ZeroShotOptions } from '../backends/onnx/index.js';
+import { specHash } from '../ir/hash.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { embedPrompts, expandPrompts, scoreImages, type Tensor } from '../eval/index.js';
@@ -87,7 +87,7 @@ export async function verifySpec(plan: SpecPlan, options: VerifySpecOptions): Pr
         expandPrompts({ labels: evalConfig.zeroshot.labels, negatives: evalConfig.zeroshot.negatives }),
         promptEncoder(runner, dataset.tokenizer, { maxLen: preprocess.text.maxLen, padding: preprocess.text.padding }),
       );
-      zeroshot = { labels: prompts.labels.map((entry) => ({ name: entry.label, positive: entry.positive, negative: entry.negative })), rule: evalConfig.zeroshot.score };
+      zeroshot = zeroShotOptions(prompts, evalConfig.zeroshot.score);
       const scores = scoreImages(expected.image_embedding, prompts, { rule: evalConfig.zeroshot.score });
       const rows = scores.labels.map((label) => scores.scores[label] as Float64Array);
       const count = scores.imageCount;
