@@ -98,6 +98,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     if (flags.backend !== undefined && isBackendName(flags.backend)) specFlags.backend = flags.backend;
     if (flags.out !== undefined) specFlags.out = flags.out;
     if (flags.resume === true) specFlags.resume = true;
+    if (threadsFlag !== undefined) specFlags.wasmThreads = threadsFlag;
     await runSpecTraining(spec, specFlags, context);
     return;
   }
@@ -154,7 +155,7 @@ export const trainCommand: CliCommand = {
       .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
       .option('-o, --out <dir>', 'run folder for metrics.jsonl and checkpoints/ (default: runs/<model>)')
       .option('--resume', 'continue from the newest checkpoint in the run folder')
-      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1; not yet used when the train block reads the spec data)', checkedText(integerOption({ min: 1 })))
+      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1)', checkedText(integerOption({ min: 1 })))
       .action((spec: string, flags: TrainFlags) => runTrain(spec, flags, context));
   },
 };

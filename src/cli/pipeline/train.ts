@@ -16,6 +16,8 @@ export interface SpecTrainFlags {
   backend?: BackendName;
   out?: string;
   resume?: boolean;
+  /** Threads of the wasm backend; only values above 1 change anything. */
+  wasmThreads?: number;
   json?: boolean;
 }
 
@@ -66,6 +68,7 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
           ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
           ...(flags.resume === true ? { resume: true } : {}),
+          ...(flags.wasmThreads !== undefined ? { wasmThreads: flags.wasmThreads } : {}),
           settings: { data: { name: current.data?.name ?? 'data', synthetic: isPhantom(current), description: current.data?.manifest ?? '' } },
         },
         {
