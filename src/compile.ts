@@ -3,7 +3,8 @@
 // spec text or an entry path with a host, return diagnostics and artifacts as data, and print
 // nothing. Nothing is written to disk here; the CLI writes the artifacts. The ONNX target reads
 // the checkpoint it embeds and, for the zero-shot graph, the tokenizer file from disk.
-import { basename, resolve as resolvePath } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { frontendPhases, frontendState, memoryHost, runPhasesPastErrors, type CompilerHost, type Phase } from './driver/index.js';
 import type { Program } from './ast/index.js';
 import { preprocessFor, type OnnxGraphName, type PreprocessConfig, type SpecConfigs } from './config/index.js';
@@ -12,6 +13,7 @@ import { makeDiagnostic } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
 import { specHash } from './ir/hash.js';
+import { chooseRunCheckpoint, type ChosenCheckpoint } from './runtime/checkpoint.js';
 import type { LoweredModel } from './lower/index.js';
 import type { SemanticState } from './lower/phases.js';
 import type { WeightTensor, ZeroShotOptions } from './backends/onnx/index.js';
@@ -106,9 +108,10 @@ export interface CompileRequest {
   /** Seed of the initial weights embedded in ONNX graphs without a checkpoint; default the train block's seed, else 0. */
   seed?: number;
   /**
-   * Checkpoint whose weights the ONNX graphs embed: a safetensors file, or a checkpoint folder
-   * holding `model.safetensors`; a relative path resolves against the input's `cwd`. Default:
-   * the export block's `checkpoint`, else seeded initialization.
+   * Checkpoint whose weights the ONNX graphs embed: a safetensors file, a checkpoint folder
+   * holding `model.safetensors`, or a run folder. A run folder means its best checkpoint by the
+   * run's keep-best metric, else its newest. A relative path resolves against the input's `cwd`.
+   * Default: the export block's `checkpoint`, else seeded initialization.
    */
   weights?: string;
   /** ONNX opset from 13 to 21; default the export block's opset, else 17. */
@@ -181,7 +184,9 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
     return;
   }
 
-  const checkpoint = request.weights === undefined ? exportConfig?.checkpoint : resolvePath(cwd, request.weights);
+  const named = request.weights === undefined ? exportConfig?.checkpoint : resolvePath(cwd, request.weights);
+  const fromRun = named === undefined ? undefined : checkpointOfRun(named);
+  const checkpoint = fromRun?.path ?? named;
   let weights: Map<string, WeightTensor>;
   let weightsSource: string;
   if (checkpoint === undefined) {
@@ -208,7 +213,7 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
       );
     }
     weights = read.weights;
-    weightsSource = `checkpoint ${basename(checkpoint)}`;
+    weightsSource = `checkpoint ${basename(checkpoint)}${fromRun === undefined ? '' : `, the ${fromRun.choice} of its run`}`;
   }
 
   let zeroshot: ZeroShotOptions | undefined;
@@ -245,6 +250,12 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
   });
   result.diagnostics.push(...compiled.diagnostics);
   for (const file of compiled.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.name}`, bytes: file.bytes });
+}
+
+/** Chooses the checkpoint of a run folder, when `path` is a folder with checkpoints but no `model.safetensors` of its own. */
+function checkpointOfRun(path: string): ChosenCheckpoint | undefined {
+  if (!existsSync(path) || !statSync(path).isDirectory() || existsSync(join(path, 'model.safetensors'))) return undefined;
+  return chooseRunCheckpoint(path);
 }
 
 /**

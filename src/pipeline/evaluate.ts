@@ -65,6 +65,8 @@ export interface EvalSpecResult {
   split: string;
   images: number;
   checkpoints: string[];
+  /** Each evaluated checkpoint: its path, step, and for a run folder how it was chosen ('newest' or 'best by METRIC (VALUE)'). */
+  checkpointsUsed: Array<{ path: string; step: number | null; choice: string | null }>;
   backend: BackendName;
   table: AurocTable;
   meanAuroc: number | null;
@@ -163,6 +165,7 @@ export async function evaluateSpec(plan: SpecPlan, options: EvalSpecOptions): Pr
       split: config.data.split,
       images: first.rows.length,
       checkpoints: loaded.map((weights) => weights.path),
+      checkpointsUsed: loaded.map((weights) => ({ path: weights.path, step: weights.step ?? null, choice: weights.choice ?? null })),
       backend: firstRunner.backend,
       table: zeroShot.table,
       meanAuroc: zeroShot.table.macro.auroc,

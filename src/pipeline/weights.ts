@@ -1,11 +1,11 @@
 // Finds and reads the weights a `--weights` argument names: a checkpoint folder
-// (`step-NNNNNNNN/` with model.safetensors and state.json), a run folder (its newest
-// checkpoint), or a bare `.safetensors` file. Checkpoints written for another model are rejected
-// by their spec hash.
+// (`step-NNNNNNNN/` with model.safetensors and state.json), a run folder (its best checkpoint
+// by the run's keep-best metric, else its newest), or a bare `.safetensors` file. Checkpoints
+// written for another model are rejected by their spec hash.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { makeDiagnostic } from '../diagnostics/make.js';
-import { listCheckpoints, loadCheckpoint } from '../runtime/checkpoint.js';
+import { chooseRunCheckpoint, loadCheckpoint } from '../runtime/checkpoint.js';
 import { TrainingError } from '../runtime/errors.js';
 import { readSafetensors, SafetensorsError } from '../runtime/safetensors.js';
 import { PipelineError } from './spec.js';
@@ -17,6 +17,8 @@ export interface LoadedWeights {
   /** The training step, when the weights come from a checkpoint. */
   step: number | undefined;
   weights: Map<string, Float32Array>;
+  /** The rule that chose a run folder's checkpoint ('newest' or 'best by METRIC (VALUE)'); undefined for a named checkpoint or file. */
+  choice?: string;
 }
 
 /** Resolves `given` (relative to `cwd`) to one checkpoint and reads it; throws PipelineError or TrainingError. */
@@ -38,10 +40,9 @@ export function loadWeights(given: string, cwd: string, specHash: string): Loade
     }
   }
   if (existsSync(join(path, 'state.json'))) return fromCheckpoint(path, specHash);
-  const folder = existsSync(join(path, 'checkpoints')) ? join(path, 'checkpoints') : path;
-  const newest = listCheckpoints(folder).at(-1);
-  if (newest === undefined) throw weightsError(`The folder '${given}' holds no checkpoint (step-NNNNNNNN/ with state.json); train first or pass a checkpoint folder.`);
-  return fromCheckpoint(newest.path, specHash);
+  const chosen = chooseRunCheckpoint(path);
+  if (chosen === undefined) throw weightsError(`The folder '${given}' holds no checkpoint (step-NNNNNNNN/ with state.json); train first or pass a checkpoint folder.`);
+  return { ...fromCheckpoint(chosen.path, specHash), choice: chosen.choice };
 }
 
 function fromCheckpoint(folder: string, specHash: string): LoadedWeights {

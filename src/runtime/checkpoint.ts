@@ -18,6 +18,8 @@ export interface CheckpointState {
   tiercVersion: string;
   optimizerStep: number;
   metrics: Record<string, number>;
+  /** The run's keep-best rule, when it keeps the best K checkpoints by a metric of `metrics`. */
+  keepBest?: { metric: string; mode: 'min' | 'max' };
 }
 
 export interface Checkpoint {
@@ -80,7 +82,9 @@ export function saveCheckpoint(
     mkdirSync(temp);
     writer.writeFile(join(temp, 'model.safetensors'), encodeSafetensors(asTensors(weights, shapes), { spec_hash: state.specHash, step: String(state.step) }));
     writer.writeFile(join(temp, 'optimizer.safetensors'), encodeSafetensors(asTensors(optimizer, shapes)));
-    writer.writeFile(join(temp, 'state.json'), Buffer.from(JSON.stringify(state, null, 1) + '\n'));
+    // The keep-best rule goes into state.json, so that tools given the run folder can pick the best checkpoint.
+    const keepBest = retention.metric !== undefined && retention.keepBest > 0 ? { keepBest: { metric: retention.metric, mode: retention.mode ?? 'min' } } : {};
+    writer.writeFile(join(temp, 'state.json'), Buffer.from(JSON.stringify({ ...state, ...keepBest }, null, 1) + '\n'));
     rmSync(final, { recursive: true, force: true });
     renameSync(temp, final);
     syncDir(dir);
@@ -120,6 +124,37 @@ export function loadLatestCheckpoint(dir: string, specHash: string): Checkpoint 
   const latest = all[all.length - 1];
   if (latest === undefined) throw new TrainingError('TIER6015', `There is no checkpoint in '${dir}' to resume from.`);
   return loadCheckpoint(latest.path, specHash);
+}
+
+/** A checkpoint chosen from a run folder, with the reason for the choice. */
+export interface ChosenCheckpoint {
+  path: string;
+  step: number;
+  /** 'newest', or 'best by METRIC (VALUE)' when the run kept the best K checkpoints by METRIC. */
+  choice: string;
+}
+
+/**
+ * Chooses the checkpoint that `--weights RUN` means in `dir`, a run folder with checkpoints/ or
+ * the checkpoints folder itself. When the newest checkpoint records a keep-best rule, this is the
+ * best checkpoint by that metric (the newer one on a tie). Otherwise, or when no checkpoint has a
+ * finite value of the metric, it is the newest. Returns undefined when `dir` has no checkpoint.
+ */
+export function chooseRunCheckpoint(dir: string): ChosenCheckpoint | undefined {
+  const folder = existsSync(join(dir, 'checkpoints')) ? join(dir, 'checkpoints') : dir;
+  const all = listCheckpoints(folder);
+  const newest = all.at(-1);
+  if (newest === undefined) return undefined;
+  const rule = newest.state.keepBest;
+  if (rule !== undefined) {
+    const sign = rule.mode === 'max' ? -1 : 1;
+    const ranked = all
+      .filter((c) => Number.isFinite(c.state.metrics?.[rule.metric]))
+      .sort((a, b) => sign * (a.state.metrics[rule.metric]! - b.state.metrics[rule.metric]!) || b.step - a.step);
+    const best = ranked[0];
+    if (best !== undefined) return { path: best.path, step: best.step, choice: `best by ${rule.metric} (${best.state.metrics[rule.metric]})` };
+  }
+  return { path: newest.path, step: newest.step, choice: 'newest' };
 }
 
 export function loadCheckpoint(path: string, specHash: string): Checkpoint {

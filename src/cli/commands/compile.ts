@@ -122,7 +122,7 @@ export const compileCommand: CliCommand = {
       .addOption(new Option('--target <target>', 'what to emit').choices(['ir', 'onnx', 'tfjs']).makeOptionMandatory())
       .option('-o, --out <dir>', 'output folder (default: build/; ir prints to stdout without it)')
       .option('--model <name>', 'compile only this model')
-      .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file or checkpoint folder (default: the export block\'s checkpoint, else seeded initial weights)')
+      .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file, checkpoint folder or run folder; a run folder picks its best checkpoint by the run\'s keep-best metric, else its newest (default: the export block\'s checkpoint, else seeded initial weights)')
       .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)', checkedText(integerOption({ min: MIN_OPSET, max: MAX_OPSET })))
       .option('--graphs <list>', 'onnx: comma-separated graphs to write, such as image_tower,zeroshot (default: the export block\'s graphs)')
       .option('--seed <n>', 'seed of the initial weights in ONNX graphs without a checkpoint (default: the train seed, else 0)', checkedText(integerOption(SEED_RANGE)))

@@ -140,7 +140,7 @@ export const evalCommand: CliCommand = {
       .command('eval')
       .description('Compute zero-shot AUROC per label with bootstrap intervals and the macro mean.')
       .argument('[spec]', 'a .tier spec: evaluate its model on an eval block\'s split (needs --weights)')
-      .option('--weights <checkpoints...>', 'checkpoint folders, run folders or .safetensors files of the spec\'s model; several are ensembled by averaging their scores')
+      .option('--weights <checkpoints...>', 'checkpoint folders, run folders or .safetensors files of the spec\'s model; a run folder picks its best checkpoint by the run\'s keep-best metric, else its newest; several are ensembled by averaging their scores')
       .option('--eval <name>', 'with a spec: the eval block to run (default the first)')
       .option('--model <name>', 'with a spec: the model when the spec declares several')
       .option('--run <dir>', 'with a spec: run folder for eval.json, heatmaps.json and similarity.json (default the checkpoint\'s run folder)')

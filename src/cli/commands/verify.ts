@@ -69,7 +69,7 @@ export const verifyCommand: CliCommand = {
       .command('verify')
       .description('Check the ONNX graphs of a trained model against the tfjs forward pass on the spec\'s data.')
       .argument('<spec>', '.tier spec file')
-      .requiredOption('--weights <checkpoint>', 'checkpoint folder, run folder or .safetensors file')
+      .requiredOption('--weights <checkpoint>', 'checkpoint folder, run folder or .safetensors file; a run folder picks its best checkpoint by the run\'s keep-best metric, else its newest')
       .option('--model <name>', 'the model when the spec declares several')
       .option('--tolerance <x>', `largest allowed absolute difference per output (default ${VERIFY_TOLERANCE})`, checkedText(numberOption({ min: 0, aboveMin: true })))
       .option('--images <n>', 'images in the test batch (default 4)', checkedText(integerOption({ min: 1 })))

@@ -60,7 +60,12 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
 /** Formats the AUROC table, the localization table and the entropy lines as aligned text. */
 export function formatSpecEvaluation(result: EvalSpecResult): string {
   const lines: string[] = [];
-  lines.push(`Zero-shot evaluation of '${result.model}' on eval '${result.eval}' (split '${result.split}', ${result.images} images, ${result.checkpoints.length} checkpoint${result.checkpoints.length === 1 ? '' : 's'}, tfjs-${result.backend})`, '');
+  lines.push(`Zero-shot evaluation of '${result.model}' on eval '${result.eval}' (split '${result.split}', ${result.images} images, ${result.checkpoints.length} checkpoint${result.checkpoints.length === 1 ? '' : 's'}, tfjs-${result.backend})`);
+  for (const used of result.checkpointsUsed) {
+    const details = [used.step === null ? undefined : `step ${used.step}`, used.choice === null ? undefined : `${used.choice} in its run`].filter((part) => part !== undefined);
+    lines.push(`checkpoint ${used.path}${details.length > 0 ? ` (${details.join(', ')})` : ''}`);
+  }
+  lines.push('');
   lines.push(formatAurocTable(result.table).trimEnd(), '');
   if (result.localization.length > 0) {
     const header = ['label', 'images', 'pointing game', 'mask hit rate'];

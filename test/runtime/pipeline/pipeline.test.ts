@@ -58,6 +58,8 @@ describe('spec pipeline on a tiny phantom', () => {
   it('evaluates the checkpoint and writes the eval files', async () => {
     const result = await evaluateSpec(plan, { cwd: dir, weights: [runDir()] });
     expect(result.eval).toBe('tiny_test');
+    // The run kept the last 2 checkpoints, so the run folder means its newest one.
+    expect(result.checkpointsUsed).toEqual([{ path: join(runDir(), 'checkpoints', 'step-00000003'), step: 3, choice: 'newest' }]);
     expect(result.images).toBeGreaterThan(0);
     expect(result.table.rows.map((row) => row.label)).toEqual(['Cardiomegaly', 'Pleural Effusion', 'Consolidation', 'Nodule', 'Pneumothorax']);
     for (const row of result.table.rows) if (row.auroc !== null) expect(row.auroc).toBeGreaterThanOrEqual(0), expect(row.auroc).toBeLessThanOrEqual(1);
@@ -109,8 +111,9 @@ describe('spec pipeline on a tiny phantom', () => {
     const evalIo = captureIo(dir);
     expect(await run(['eval', 'tiny.tier', '--weights', 'runs/tiny', '--json', '--run', 'runs/elsewhere'], evalIo.io)).toBe(0);
     expect(existsSync(join(dir, 'runs', 'elsewhere', 'eval.json'))).toBe(true);
-    const summary = JSON.parse(evalIo.out.join('')) as { eval: string; meanAuroc: number | null };
+    const summary = JSON.parse(evalIo.out.join('')) as { eval: string; meanAuroc: number | null; checkpointsUsed: Array<{ step: number; choice: string }> };
     expect(summary.eval).toBe('tiny_test');
+    expect(summary.checkpointsUsed.map((used) => [used.step, used.choice])).toEqual([[3, 'newest']]);
     const verifyIo = captureIo(dir);
     expect(await run(['verify', 'tiny.tier', '--weights', 'runs/tiny/checkpoints/step-00000003'], verifyIo.io)).toBe(0);
     expect(verifyIo.out.join('')).toContain('zeroshot');
