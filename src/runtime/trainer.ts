@@ -139,8 +139,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'scatter' : 'gather' });
   // A term weighted by the constant 0 adds nothing to the loss or the gradients, so it is not
   // computed: `forwardTraining` runs only what the other terms need.
-  // NOTE: the GradCache path (accumulate > 1 with a split) still computes such terms. Printed
-  // programs have no `forwardTraining`, so they compute and report them.
+  // NOTE: the GradCache path (accumulate > 1 with a split) still computes such terms.
   const skipped = info.losses.map((loss) => model.forwardTraining !== undefined && isConstantZero(loss.weight));
   const computed = info.losses.map((_, i) => i).filter((i) => !skipped[i]);
   const paramTensors: Record<string, tf.Tensor> = Object.fromEntries(variables);
