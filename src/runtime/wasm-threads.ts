@@ -70,10 +70,12 @@ export function planWasmThreads(requested: number | undefined, env: NodeJS.Proce
     }
     return capped(value, `${WASM_THREADS_ENV}=${fromEnv}`);
   }
-  // NOTE: a thread per core pays off only on free cores. On 2 cores shared with other jobs
-  // (load average 9 to 14), peer_small.tier at batch 32 trained at a median 0.71× the
-  // 1-thread speed with 2 threads (10 alternating pairs) and used 26% more CPU time. The
-  // idle-machine gain is not measured: one pair at load 2 gave 27.9 against 13.1 samples/s.
+  // NOTE: a thread per core pays off only on free cores, because each parallel kernel waits
+  // for its slowest thread. On 2 cores, peer_small.tier at batch 32 trained at 24 to 27
+  // samples/s with one thread in alternating runs. With 2 threads it reached 34 to 39 when the
+  // second core was free and 15 to 20 when another job ran. Over 10 pairs at load average 9
+  // to 14, 2 threads ran at a median 0.71× the 1-thread speed. Set TIERC_WASM_THREADS=1 on a
+  // busy machine.
   const cores = os.availableParallelism();
   return capped(cores, `one per logical core (${cores})`);
 }
