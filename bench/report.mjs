@@ -92,15 +92,12 @@ function trainingSection({ training: t }) {
   const lines = ['## Training throughput', ''];
   lines.push(`Small model (1,752,065 parameters on both sides), batch 32, AdamW (lr 5e-4, weight decay 0.2), λ = 0.1. Each run reports its median step time of ${t.plan.steps} steps after ${t.plan.warmup} warm-up steps for tierc and ${t.plan.torchSteps} after ${t.plan.torchWarmup} for PyTorch. Samples/s are medians over ${t.plan.rounds} round(s); each ratio is the median over rounds of the ratio between runs of the same round (per round: ${(t.ratio_rounds?.t1 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'} at 1 thread). `
     + `tierc trains ${t.tierc_source === 'spec' ? '`bench/specs/peer_small.tier`' : `its IR fixture of the same model (\`clipTierModule(PEER_SMALL)\`), because training the spec failed: ${t.spec_failure}`} on the ${t.tierc.on.backend ?? 'n/a'} backend.`, '');
-  const probe = t.wasm_threads_probe;
-  let probeText = 'the threaded build was not tried in this run';
-  if (probe?.error) probeText = `the threaded wasm build failed: ${probe.error}`;
-  else if (probe) probeText = `the threaded wasm build ran with ${probe.wasm_threads} thread(s) at ${fmt(probe.samples_per_s)} samples/s`;
+  const t2 = t.tierc.t2 ?? { error: 'not run' };
   lines.push(table(['threads', 'tierc samples/s', 'PyTorch samples/s', 'tierc / PyTorch'], [
     ['1', fmt(t.tierc.on.samples_per_s), t.torch.t1.on.samples_per_s ? fmt(t.torch.t1.on.samples_per_s) : na(t.torch.t1.on.error ?? t.torch_error), fmtRatio(t.ratio_t1)],
-    ['2', `${fmt(t.tierc.on.samples_per_s)} (1 thread; see below)`, t.torch.t2.on.samples_per_s ? `${fmt(t.torch.t2.on.samples_per_s)} (OMP_WAIT_POLICY ${t.omp_wait_policy?.chosen ?? 'default'})` : na(t.torch.t2.on.error ?? t.torch_error), fmtRatio(t.ratio_t2)],
+    ['2', t2.samples_per_s ? fmt(t2.samples_per_s) : na(t2.error), t.torch.t2.on.samples_per_s ? `${fmt(t.torch.t2.on.samples_per_s)} (OMP_WAIT_POLICY ${t.omp_wait_policy?.chosen ?? 'default'})` : na(t.torch.t2.on.error ?? t.torch_error), fmtRatio(t.ratio_t2)],
   ]), '');
-  lines.push(`tfjs has no second thread here: the wasm backend's threaded build needs workers from blob URLs, which Node 20 cannot load; with tierc's file-based workaround (\`withNodeWasmThreads\`), ${probeText}. So tierc's 2-thread figure is its 1-thread figure.`, '');
+  lines.push(`tierc's 2-thread rows use the wasm backend's threaded build (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each parallel kernel waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
   if (t.tierc_profile?.kernels || Array.isArray(t.torch_profile)) {
     lines.push('Profile: kernel time per step by kernel (tfjs, `tf.profile` over 3 steps including the first, divided by 3) and by operator (PyTorch 1 thread, `torch.autograd.profiler`, self CPU time per step). Under load both sides\' times are inflated alike; the shares are what matters.', '');
     const tk = (t.tierc_profile?.kernels ?? []).slice(0, 10);

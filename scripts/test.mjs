@@ -11,12 +11,16 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
+// vitest already runs test files on every core, so each wasm backend in them takes one thread.
+// The threaded backend's own tests set their thread counts explicitly.
+const env = { ...process.env, TIERC_WASM_THREADS: process.env.TIERC_WASM_THREADS ?? '1' };
+
 const reportDir = mkdtempSync(join(tmpdir(), 'tierc-test-'));
 const reportFile = join(reportDir, 'report.json');
 const vitest = spawnSync(
   'node_modules/.bin/vitest',
   ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 
 let passed = 0;

@@ -17,8 +17,10 @@ export function tiercModelArgs(source, lambdaOn) {
   return lambdaOn ? ['--fixture'] : ['--fixture', '--clip-only'];
 }
 
-export function tiercTrain(args, steps, warmup, timeoutS = 900) {
-  return runChild('node', ['bench/tierc/train.mjs', ...args, '--steps', String(steps), '--warmup', String(warmup)], { timeoutS });
+/** Trains with bench/tierc/train.mjs on the wasm backend with the given number of threads (default 1). */
+export function tiercTrain(args, steps, warmup, timeoutS = 900, threads = 1) {
+  const env = { TIERC_WASM_THREADS: String(threads) };
+  return runChild('node', ['bench/tierc/train.mjs', ...args, '--wasm-threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)], { timeoutS, env });
 }
 
 export function torchTrain(threads, args, steps, warmup, env = {}) {
@@ -51,7 +53,10 @@ export function benchTraining(ctx) {
 
   for (let round = 0; round < plan.rounds; round++) {
     ctx.log(`training round ${round + 1}/${plan.rounds}`);
-    const jobs = [() => out.runs.push(record('tierc', 1, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup)))];
+    const jobs = [
+      () => out.runs.push(record('tierc', 1, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup))),
+      () => out.runs.push(record('tierc', 2, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup, 900, 2))),
+    ];
     if (ctx.peer.available) {
       jobs.push(() => out.runs.push(record('torch', 1, true, round, torchTrain(1, [], plan.torchSteps, plan.torchWarmup))));
       jobs.push(() => out.runs.push(record('torch', 2, true, round, torchTrain(2, [], plan.torchSteps, plan.torchWarmup, waitPolicy))));
@@ -66,7 +71,7 @@ export function benchTraining(ctx) {
     ? ['--spec', SPEC, '--model', 'peer_small', '--baseline', 'peer_small_baseline']
     : undefined;
   if (pairArgs) {
-    const run = runChild('node', ['bench/tierc/regularizer.mjs', ...pairArgs, '--pairs', String(plan.pairs)], { timeoutS: 900 });
+    const run = runChild('node', ['bench/tierc/regularizer.mjs', ...pairArgs, '--pairs', String(plan.pairs)], { timeoutS: 900, env: { TIERC_WASM_THREADS: '1' } });
     out.regularizer_runs.tierc = run.ok ? run.json : { error: run.error };
   } else out.regularizer_runs.tierc = { error: `the spec's models do not train (${failure}), so the pair of λ = 0.1 and λ = 0 models is not available` };
   if (ctx.peer.available) {
@@ -77,9 +82,7 @@ export function benchTraining(ctx) {
   }
 
   if (!ctx.quick) {
-    ctx.log('training: threaded wasm probe and profiles');
-    const threaded = tiercTrain([...tiercModelArgs(source, true), '--wasm-threads', '2'], 2, 1, 120);
-    out.wasm_threads_probe = threaded.ok ? { wasm_threads: threaded.json?.wasm_threads, median_step_s: threaded.json?.median_step_s, samples_per_s: threaded.json?.samples_per_s } : { error: threaded.error };
+    ctx.log('training: profiles');
     const profiled = tiercTrain([...tiercModelArgs(source, true), '--profile'], 2, 1);
     out.tierc_profile = profiled.ok ? { kernels: profiled.json?.profile?.slice(0, 15), steps: 3 } : { error: profiled.error };
     if (ctx.peer.available) {
@@ -95,7 +98,7 @@ function record(engine, threads, lambdaOn, round, run) {
   return {
     engine, threads, lambda: lambdaOn ? 0.1 : 0, round, ok: run.ok && run.json !== undefined, error: run.error,
     median_step_s: json.median_step_s, samples_per_s: json.samples_per_s, params: json.params, backend: json.backend,
-    wasm_simd: json.wasm_simd, max_rss_mib: json.max_rss_mib, wall_s: run.wallS, cpu_s: run.cpuS, final_loss: json.final_loss,
+    wasm_simd: json.wasm_simd, wasm_threads: json.wasm_threads, max_rss_mib: json.max_rss_mib, wall_s: run.wallS, cpu_s: run.cpuS, final_loss: json.final_loss,
   };
 }
 
@@ -109,7 +112,7 @@ function summarize(out, ctx) {
     const step = median(runs.map((r) => r.median_step_s));
     return { step_s: step, samples_per_s: batch / step, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
   };
-  out.tierc = { on: cell('tierc', 1, 0.1) };
+  out.tierc = { on: cell('tierc', 1, 0.1), t2: cell('tierc', 2, 0.1) };
   out.torch = { t1: { on: cell('torch', 1, 0.1) }, t2: { on: cell('torch', 2, 0.1) } };
   // Ratios pair runs of the same round, which ran minutes apart at most, and take the median over rounds.
   const paired = (a, b) => {
@@ -121,12 +124,12 @@ function summarize(out, ctx) {
     }
     return values.length > 0 ? { median: median(values), rounds: values } : undefined;
   };
-  // tfjs has no working multi-threaded backend under Node 20 here, so its 2-thread row is its single-thread figure.
   const t1 = paired({ engine: 'tierc', threads: 1 }, { engine: 'torch', threads: 1 });
-  const t2 = paired({ engine: 'tierc', threads: 1 }, { engine: 'torch', threads: 2 });
+  const t2 = paired({ engine: 'tierc', threads: 2 }, { engine: 'torch', threads: 2 });
   out.ratio_t1 = t1?.median;
   out.ratio_t2 = t2?.median;
   out.ratio_rounds = { t1: t1?.rounds, t2: t2?.rounds };
+  out.tierc_threads_used = [...new Set(pick('tierc', 2, 0.1).map((r) => r.wasm_threads))];
   out.regularizer = Object.fromEntries(Object.entries(out.regularizer_runs).map(([k, v]) => [k, v.overhead]));
   if (!ctx.peer.available) out.torch_error = `peer not available: ${ctx.peer.reason}`;
   return out;
