@@ -36,7 +36,7 @@ export interface SpecZeroShotRequest {
 export async function zeroShotFromSpec(request: SpecZeroShotRequest): Promise<ZeroShotOptions | Diagnostic[]> {
   const { model, prompts, text, span } = request;
   if (prompts === undefined) {
-    return [backendDiagnostic('TIER4008', `Graph 'zeroshot' of model '${model.name}' needs prompts, but no eval block of the spec has a 'zeroshot' section; add one or remove 'zeroshot' from the export block's graphs.`, span)];
+    return [backendDiagnostic('TIER4008', `Graph 'zeroshot' of model '${model.name}' needs prompts, but no eval block of the spec has a 'zeroshot' section; add one, or leave 'zeroshot' out of the export block's graphs or of 'tierc compile --graphs'.`, span)];
   }
   if (text?.tokenizer === undefined) {
     return [backendDiagnostic('TIER4008', `Graph 'zeroshot' of model '${model.name}' needs a tokenizer for its prompts, but the preprocess block names none; add 'text: tokenizer "vocab.txt", max_len: N'.`, span)];
@@ -46,7 +46,7 @@ export async function zeroShotFromSpec(request: SpecZeroShotRequest): Promise<Ze
     tokenizer = loadTokenizer(text.tokenizer);
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
-    return [backendDiagnostic('TIER4008', `Graph 'zeroshot' of model '${model.name}' needs the tokenizer file '${text.tokenizer}' to encode its prompts: ${error.issue.message} Provide the file or remove 'zeroshot' from the export block's graphs.`, span)];
+    return [backendDiagnostic('TIER4008', `Graph 'zeroshot' of model '${model.name}' needs the tokenizer file '${text.tokenizer}' to encode its prompts: ${error.issue.message} Provide the file, or leave 'zeroshot' out of the export block's graphs or of 'tierc compile --graphs'.`, span)];
   }
   const encoder = onnxTextEncoder(model, request.weights, tokenizer, text, request.opset);
   try {
