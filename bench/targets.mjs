@@ -9,7 +9,7 @@ export function evaluateTargets(results) {
 
   for (const [threads, key] of [[1, 'ratio_t1'], [2, 'ratio_t2']]) {
     const ratio = training?.[key];
-    const note = ratio === undefined ? reason(training?.torch_error ?? training?.tierc?.on?.error) : `tierc ${fmt(training.tierc.on.samples_per_s)} vs PyTorch ${fmt(threads === 1 ? training.torch.t1.on.samples_per_s : training.torch.t2.on.samples_per_s)} samples/s`;
+    const note = ratio === undefined ? reason(training?.torch_error ?? training?.tierc?.on?.error) : `tierc ${fmt((threads === 1 ? training.tierc.on : training.tierc.t2 ?? training.tierc.on).samples_per_s)} vs PyTorch ${fmt(threads === 1 ? training.torch.t1.on.samples_per_s : training.torch.t2.on.samples_per_s)} samples/s`;
     add(`training, ${threads} thread${threads > 1 ? 's' : ''}`, 'tierc ≥ 0.5× PyTorch samples/s', ratio, ratio === undefined ? undefined : ratio >= 0.5, note);
   }
 
