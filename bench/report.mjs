@@ -98,6 +98,7 @@ function trainingSection({ training: t }) {
     ['2', t2.samples_per_s ? fmt(t2.samples_per_s) : na(t2.error), t.torch.t2.on.samples_per_s ? `${fmt(t.torch.t2.on.samples_per_s)} (OMP_WAIT_POLICY ${t.omp_wait_policy?.chosen ?? 'default'})` : na(t.torch.t2.on.error ?? t.torch_error), fmtRatio(t.ratio_t2)],
   ]), '');
   lines.push(`tierc's 2-thread rows use the wasm backend's threaded build (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each parallel kernel waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
+  lines.push('Why the target is out of reach on wasm: a step of this model is 16.0 GFLOP of matrix products (the scaling table), and XNNPACK\'s wasm matmul reached about 25 GFLOP/s on one thread at these shapes when measured in CPU time. The products alone therefore take about 640 ms per step, nearly all of the 640 to 670 ms per step that 0.5× of PyTorch\'s 95 to 100 samples/s allows. The weight-gradient products run nearer 15 GFLOP/s because each call repacks a fresh activation. Reaching the target needs a second free core or a faster matmul kernel than the wasm backend ships.', '');
   if (t.tierc_profile?.kernels || Array.isArray(t.torch_profile)) {
     lines.push('Profile: kernel time per step by kernel (tfjs, `tf.profile` over 3 steps including the first, divided by 3) and by operator (PyTorch 1 thread, `torch.autograd.profiler`, self CPU time per step). Under load both sides\' times are inflated alike; the shares are what matters.', '');
     const tk = (t.tierc_profile?.kernels ?? []).slice(0, 10);
@@ -123,7 +124,7 @@ function regularizerSection({ training: t }) {
     'Step time with the two entropy terms at λ = 0.1 against the same model without them, measured in pairs inside one process so that drifting load falls on both. '
       + 'tierc (`bench/tierc/regularizer.mjs`) trains each model for two steps per pair and times the second; PyTorch (`train_bench.py --pair`) alternates single steps of two identical models. '
       + 'The extra time is the median over pairs of the ratio within each pair; the step times are medians over pairs. '
-      + 'For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, because the trainer otherwise still computes a term weighted 0; for PyTorch, `--lam 0` skips the terms. '
+      + 'For tierc, λ = 0 is `peer_small_baseline` (both weights 0) with its zero-weight terms removed before compiling, which is also what the trainer does with terms weighted by the constant 0; for PyTorch, `--lam 0` skips the terms. '
       + 'The entropy terms only add work, so a negative value means their cost is below the step-to-step noise of this shared machine.', '',
     table(['engine', 'λ = 0.1', 'λ = 0', 'extra time'], [
       row('tierc (tfjs, 1 thread)', t.regularizer_runs.tierc),
@@ -190,7 +191,6 @@ function differencesSection({ training, inference }) {
     'tierc\'s ONNX graphs keep the token axis dynamic (at most 32); the torch export has a fixed token axis of 32 because its position table is added whole. Both are fed 32 tokens.',
     'tierc\'s trainer draws a fresh synthetic batch every step (inside the timed step; a few milliseconds); the PyTorch script reuses one batch.',
     'PyTorch uses its fused `log_softmax` for the entropy; tierc computes `softmax` and the entropy from it. Both mask padding the same way.',
-    '`specs/phantom_small.tier` (the compile row "phantom") has the same layers and parameters as the bench spec; it divides the cosine similarity by a temperature of 0.1 and also masks padding in the token-to-patch softmax. Its row uses the torch exports of the "small" row.',
     'The paper-scale model is the peer\'s PAPER configuration: a CLIP ViT-B/16 image tower and a 12-layer, 768-wide CLIP text tower. It is not `specs/tier_cxr.tier` (ResNet-50 and CXR-BERT, which need weight and vocabulary files) or `specs/tier_vit.tier` (a 512-wide BERT text tower), so that both sides compile one model.',
   ];
   if (training?.tierc_source === 'fixture') items.push(`tierc trained its IR fixture \`clipTierModule(PEER_SMALL)\` (same parameters and layers, with in-graph end-of-text pooling) because the spec's model failed to train: ${training.spec_failure}`);

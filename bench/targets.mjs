@@ -35,7 +35,7 @@ export function evaluateTargets(results) {
       nodes.map((n) => `${n.graph} ${n.tierc} vs ${n.torch}`).join(', '));
   } else add('ONNX node count', 'tierc graphs have fewer nodes than the torch-exported graphs', undefined, undefined, reason(inference?.torch_error ?? inference?.error));
 
-  for (const scale of ['small', 'phantom', 'paper']) {
+  for (const scale of ['small', 'paper']) {
     const entry = compile?.[scale];
     const speedup = entry?.speedup_vs_export;
     const note = speedup === undefined ? reason(entry?.skipped ?? entry?.torch_error ?? entry?.tierc_error)

@@ -11,8 +11,6 @@ import { median } from '../lib/util.mjs';
 
 export const SCALES = {
   small: { spec: 'bench/specs/peer_small.tier', model: 'peer_small', graphs: 'image_tower,text_tower,similarity_map', scale: 'small' },
-  // The project's own small spec: the same layers and parameters, compared with the same torch exports as `small`.
-  phantom: { spec: 'specs/phantom_small.tier', model: 'phantom_small', graphs: 'image_tower,text_tower,similarity_map', scale: 'small', torchFrom: 'small' },
   paper: { spec: 'bench/specs/peer_paper.tier', model: 'peer_paper', graphs: 'similarity_map', scale: 'paper' },
 };
 
@@ -45,7 +43,7 @@ export function torchExport(config, outDir, extra = []) {
 
 export function benchCompile(ctx) {
   const out = {};
-  const plan = ctx.quick ? { small: 2, phantom: 1, paper: 0 } : { small: 3, phantom: 2, paper: 1 };
+  const plan = ctx.quick ? { small: 2, paper: 0 } : { small: 3, paper: 1 };
   for (const [name, runs] of Object.entries(plan)) {
     const config = SCALES[name];
     if (runs === 0) {
@@ -59,7 +57,7 @@ export function benchCompile(ctx) {
       const dir = join(ctx.tmp, `compile-${name}-${i}`);
       const compiled = tiercCompile(ctx, config, join(dir, 'tierc'));
       tierc.push({ path: compiled.path, ok: compiled.run.ok, error: compiled.run.error, wall_s: compiled.run.wallS, cpu_s: compiled.run.cpuS, max_rss_mib: compiled.run.maxRssMiB, detail: compiled.run.json });
-      if (ctx.peer.available && config.torchFrom === undefined) {
+      if (ctx.peer.available) {
         const run = torchExport(config, join(dir, 'torch'));
         torch.push({ ok: run.ok, error: run.error, wall_s: run.wallS, cpu_s: run.cpuS, max_rss_mib: run.maxRssMiB, detail: run.json });
       }
@@ -71,7 +69,7 @@ export function benchCompile(ctx) {
       ctx.removeTmp(join(ctx.tmp, `phases-${name}`));
       if (profiled.ok) tierc.phases = profiled.json.phases_ms;
     }
-    out[name] = summarize(config, tierc, config.torchFrom ? out[config.torchFrom].torch_runs : torch, ctx);
+    out[name] = summarize(config, tierc, torch, ctx);
   }
   return out;
 }
