@@ -9,7 +9,7 @@ import { BlockError, expandBlock, learnableScale, resolveOptions, warmup, type B
 import { DEFAULT_SCALE_MAX, ENCODERS, requiredPorts, STDLIB_BLOCKS } from '../sema/stdlib.js';
 import { describeValue, ERROR, formatAxes, numberValue, type LayerValue, type TensorValue, type Value } from '../sema/values.js';
 import { alignMask, axisPosition, tensor, withNames } from './axes.js';
-import { report, Scope, type LowerContext } from './context.js';
+import { exprLabel, report, Scope, type LowerContext } from './context.js';
 import { applyLayer, evaluate, expectTensor } from './expr.js';
 import { INVALID, optionFromValue, optionValue, problemCode } from './options.js';
 import { checkAnnotation, declareHead, declareParam } from './members.js';
@@ -90,12 +90,14 @@ interface BlockCall {
   inputs: Record<string, TensorValue>;
   /** Spans of the options as written, for diagnostics about one option. */
   spans: Record<string, Span>;
+  /** Source text of tensors passed to a port by name, such as `scale: learnable(init: 14.29)`. */
+  inputText: Record<string, string>;
   ok: boolean;
 }
 
 /** Sorts a call's arguments into options and input ports. */
 function collectArguments(context: LowerContext, scope: Scope, def: BlockDef, call: CallExpr): BlockCall {
-  const result: BlockCall = { options: {}, inputs: {}, spans: {}, ok: true };
+  const result: BlockCall = { options: {}, inputs: {}, spans: {}, inputText: {}, ok: true };
   const ports = def.inputs.map((port) => port.name);
   const freePorts = [...requiredPorts(def)];
   const options = def.options as Record<string, { type: string }>;
@@ -137,6 +139,7 @@ function collectArguments(context: LowerContext, scope: Scope, def: BlockDef, ca
       const value = evaluate(context, scope, arg.value);
       if (value.kind === 'tensor') {
         result.inputs[key] = value;
+        result.inputText[key] = argumentText(arg.value);
         continue;
       }
       if (value.kind === 'error') {
@@ -308,9 +311,33 @@ function recordOptions(context: LowerContext, def: BlockDef, options: Record<str
   context.optionRecords.push({
     component,
     block: def.name,
-    options: Object.fromEntries(Object.keys(def.options).map((key) => [key, { value: resolved[key], written: key in collected.options || key in collected.spans }])),
+    options: Object.fromEntries(
+      Object.keys(def.options).map((key) => {
+        // A tensor bound to the port of the same name replaces the option, as `infonce(scale: learnable(…))` does.
+        const input = collected.inputs[key];
+        if (input !== undefined) return [key, { value: collected.inputText[key] ?? input.label, written: true }];
+        return [key, { value: resolved[key], written: key in collected.options || key in collected.spans }];
+      }),
+    ),
     span,
   });
+}
+
+/** Returns the text of a call whose arguments are all literals or names, such as `learnable(init: 14.29, max: 100)`, or else a short label. */
+function argumentText(expr: Expr): string {
+  const simple = (value: Expr): string | undefined => {
+    if (value.kind === 'NumberLiteral' || value.kind === 'StringLiteral') return value.raw;
+    if (value.kind === 'Identifier') return value.name;
+    return undefined;
+  };
+  if (expr.kind !== 'CallExpr' || expr.callee.kind !== 'Identifier') return exprLabel(expr);
+  const parts: string[] = [];
+  for (const arg of expr.args) {
+    const text = arg.kind === 'NamedArgument' ? simple(arg.value) : simple(arg);
+    if (text === undefined) return exprLabel(expr);
+    parts.push(arg.kind === 'NamedArgument' ? `${arg.name.name}: ${text}` : text);
+  }
+  return `${expr.callee.name}(${parts.join(', ')})`;
 }
 
 /** Returns the scope for a block with parameters applied outside a pipe stage: `linear`, then `linear_1`, …. */
