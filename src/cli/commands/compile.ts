@@ -3,9 +3,10 @@
 // their files into DIR (default `build/`). The `onnx` target embeds the weights of `--weights`
 // (a safetensors file or checkpoint folder), else seeded initial weights, and takes `--opset`
 // and `--graphs`.
-// Each file goes to a temporary name first and is then renamed, so no half-written file is
-// left. Exit codes: 0 ok, 1 errors in the spec, checkpoint or output folder, 2 usage error.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Each model's files go to DIR/<model>/. Each file goes to a temporary name first and is then
+// renamed, so no half-written file is left. A tfjs program written where the 'tierc' package
+// does not resolve gets a package.json and a note on how to run it. Exit codes: 0 ok, 1 errors in the spec, checkpoint or output folder, 2 usage error.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { compile, type Artifact, type CompileTarget } from '../../compile.js';
@@ -14,6 +15,8 @@ import { renderDiagnostics } from '../../diagnostics/index.js';
 import { nodeHost } from '../../driver/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { makeFolder, outputFolderProblem } from '../output-folder.js';
+import { programSetup } from '../tfjs-package.js';
 import { checkedText, integerOption, SEED_RANGE } from '../options.js';
 import { MAX_OPSET, MIN_OPSET } from '../../backends/onnx/versions.js';
 
@@ -33,7 +36,7 @@ export function writeArtifacts(folder: string, artifacts: readonly Artifact[]): 
   try {
     for (const artifact of artifacts) {
       const target = join(folder, artifact.path);
-      mkdirSync(dirname(target), { recursive: true });
+      makeFolder(dirname(target));
       const temporary = `${target}.tmp-${process.pid}`;
       writeFileSync(temporary, artifact.bytes ?? artifact.text ?? '');
       written.push([temporary, target]);
@@ -93,24 +96,17 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
     context.setExitCode(ExitCode.ok);
     return;
   }
-  const failure = writeArtifacts(folder, result.artifacts);
+  const setup = flags.target === 'tfjs' ? programSetup(folder, result.artifacts) : { packages: [], notes: [] };
+  const artifacts = [...result.artifacts, ...setup.packages];
+  const failure = writeArtifacts(folder, artifacts);
   if (failure !== undefined) {
     io.stderr(`tierc compile: cannot write into '${folder}': ${failure}\n`);
     context.setExitCode(ExitCode.inputError);
     return;
   }
-  for (const artifact of result.artifacts) io.stdout(`wrote ${join(folder, artifact.path)}\n`);
+  for (const artifact of artifacts) io.stdout(`wrote ${join(folder, artifact.path)}\n`);
+  for (const note of setup.notes) io.stderr(note);
   context.setExitCode(ExitCode.ok);
-}
-
-/** Describes why `folder` cannot take the output, checked before compiling: a file in its place. */
-function outputFolderProblem(folder: string): string | undefined {
-  try {
-    if (!statSync(folder).isDirectory()) return `the output path '${folder}' is a file, not a directory; choose another output directory with -o.`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot use '${folder}' as the output directory: ${(error as Error).message}.`;
-  }
-  return undefined;
 }
 
 export const compileCommand: CliCommand = {
@@ -120,7 +116,7 @@ export const compileCommand: CliCommand = {
       .description('Compile a .tier spec to its IR listing, ONNX graphs or a TensorFlow.js training program.')
       .argument('<spec>', '.tier spec file')
       .addOption(new Option('--target <target>', 'what to emit').choices(['ir', 'onnx', 'tfjs']).makeOptionMandatory())
-      .option('-o, --out <dir>', 'output folder (default: build/; ir prints to stdout without it)')
+      .option('-o, --out <dir>', 'output folder: each model\'s files go to DIR/<model>/ (default: build/; ir prints to stdout without it)')
       .option('--model <name>', 'compile only this model')
       .option('--weights <checkpoint>', 'onnx: embed the weights of this safetensors file, checkpoint folder or run folder; a run folder picks its best checkpoint by the run\'s keep-best metric, else its newest (default: the export block\'s checkpoint, else seeded initial weights)')
       .option('--opset <n>', 'onnx: opset from 13 to 21 (default: the export block\'s opset, else 17)', checkedText(integerOption({ min: MIN_OPSET, max: MAX_OPSET })))
