@@ -3,14 +3,16 @@
 // trains three models with the same seed, batch and steps: specs/phantom_small.tier (entropy
 // weights 0.1, similarity temperature 0.1), specs/phantom_t1.tier (weights 0.1 at temperature 1,
 // as the published loss) and specs/phantom_baseline.tier (weights 0). It evaluates each on the
-// test split (zero-shot AUROC, localization, token-to-patch entropy), writes one HTML report
-// comparing them, exports phantom_small to ONNX, checks it against onnxruntime and prints a
-// summary table. The data are synthetic: the numbers show that the pipeline works and how the
+// test split at its final checkpoint (the last training step), because the comparison keeps the
+// seed and budget fixed. It writes one HTML report comparing them, exports phantom_small to ONNX,
+// checks it against onnxruntime and prints a summary table. Everything goes under
+// runs/phantom_demo/, so the demo never deletes the runs/<model> folders that `tierc train` uses. The data are synthetic: the numbers show that the pipeline works and how the
 // regularizer moves the entropy, not anything about real x-rays.
 //
 // Environment: TIERC_DEMO_STEPS (default 200) and TIERC_DEMO_BATCH (default 16) set the training
-// budget of each model; TIERC_DEMO_BACKEND forces a tfjs backend.
-import { existsSync, mkdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
+// budget of each model; TIERC_DEMO_BACKEND forces a tfjs backend. Invalid values stop the demo
+// with exit code 2 before it deletes or trains anything.
+import { existsSync, mkdirSync, readFileSync, rmSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,17 +22,27 @@ if (!existsSync(path.join(dist, 'pipeline', 'index.js'))) {
   process.stderr.write('demo: the compiled library is missing; run `npm run build` first.\n');
   process.exit(1);
 }
+const { BACKEND_ORDER, isBackendName } = await import(path.join(dist, 'runtime', 'backend.js'));
+const settingsProblems = [];
+const steps = wholeNumberSetting('TIERC_DEMO_STEPS', 200);
+const batch = wholeNumberSetting('TIERC_DEMO_BATCH', 16);
+const backend = process.env.TIERC_DEMO_BACKEND || undefined;
+if (backend !== undefined && !isBackendName(backend)) {
+  settingsProblems.push(`TIERC_DEMO_BACKEND is '${backend}', which is not a backend name; use one of ${backendNames()}, or leave it unset to choose automatically.`);
+}
+if (settingsProblems.length > 0) {
+  for (const problem of settingsProblems) process.stderr.write(`demo: ${problem}\n`);
+  process.exit(2);
+}
 const { generatePhantom, loadMask, phantomVersion } = await import(path.join(dist, 'data', 'index.js'));
 const pipeline = await import(path.join(dist, 'pipeline', 'index.js'));
 const report = await import(path.join(dist, 'report', 'index.js'));
 const { renderDiagnostics } = await import(path.join(dist, 'diagnostics', 'index.js'));
 
-const steps = Number(process.env.TIERC_DEMO_STEPS ?? 200);
-const batch = Number(process.env.TIERC_DEMO_BATCH ?? 16);
-const backend = process.env.TIERC_DEMO_BACKEND;
 const phantomDir = path.join(root, 'specs', 'data', 'phantom');
 const phantomOptions = { n: 600, size: 128, seed: 1 };
-const runsDir = path.join(root, 'runs');
+// Run folders of the demo's own models, apart from the runs/<model> folders of `tierc train`.
+const demoDir = path.join(root, 'runs', 'phantom_demo');
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const log = (text) => process.stderr.write(`[demo ${elapsed()}] ${text}\n`);
@@ -55,15 +67,17 @@ async function main() {
     log(`using the phantom in ${path.relative(root, phantomDir)}`);
   }
 
+  // `temperature` is the similarity temperature each spec sets (phantom_baseline keeps
+  // phantom_small's 0.1); the report's entropy table shows it.
   const models = [
-    { spec: 'specs/phantom_small.tier', label: 'TIER (λ = 0.1, T = 0.1)' },
-    { spec: 'specs/phantom_t1.tier', label: 'TIER (λ = 0.1, T = 1)' },
-    { spec: 'specs/phantom_baseline.tier', label: 'baseline (λ = 0)' },
+    { spec: 'specs/phantom_small.tier', label: 'TIER (λ = 0.1, T = 0.1)', temperature: 0.1 },
+    { spec: 'specs/phantom_t1.tier', label: 'TIER (λ = 0.1, T = 1)', temperature: 1 },
+    { spec: 'specs/phantom_baseline.tier', label: 'baseline (λ = 0)', temperature: 0.1 },
   ];
   for (const model of models) {
     model.plan = pipeline.loadSpecPlan(model.spec, { cwd: root });
-    model.outDir = path.join(runsDir, model.plan.model.name);
-    // The demo owns these run folders: a fresh run never resumes an older one.
+    model.outDir = path.join(demoDir, model.plan.model.name);
+    // The demo owns the folders under runs/phantom_demo/: a fresh run never resumes an older one.
     rmSync(model.outDir, { recursive: true, force: true });
     log(`training ${model.plan.model.name} for ${steps} steps of ${batch}`);
     let lastPrint = 0;
@@ -77,26 +91,54 @@ async function main() {
     });
     log(`  trained in ${model.train.seconds.toFixed(0)} s on ${model.train.backend}`);
   }
+  // Every model is scored at its last step. A run folder alone would resolve to the checkpoint
+  // with the best validation AUROC, which can be an earlier step for each model.
   for (const model of models) {
-    log(`evaluating ${model.plan.model.name} on the test split`);
-    model.eval = await pipeline.evaluateSpec(model.plan, { cwd: root, weights: [model.outDir], eval: 'phantom_test', outDir: model.outDir, name: model.label, ...(backend ? { backend } : {}) });
+    model.final = finalCheckpoint(model);
+    log(`evaluating ${model.plan.model.name} on the test split (${model.final.description})`);
+    model.eval = await pipeline.evaluateSpec(model.plan, { cwd: root, weights: [model.final.path], eval: 'phantom_test', outDir: model.outDir, name: model.label, ...(backend ? { backend } : {}) });
   }
 
   const [regularized] = models;
-  const compareDir = path.join(runsDir, 'phantom_demo');
+  const compareDir = path.join(demoDir, 'comparison');
   rmSync(compareDir, { recursive: true, force: true });
   mkdirSync(compareDir, { recursive: true });
   writeComparison(compareDir, models);
-  const reportFile = path.join(compareDir, 'report.html');
+  const reportFile = path.join(demoDir, 'report.html');
   log('writing the HTML report');
   const built = await report.writeReport(compareDir, reportFile, { title: 'tierc demo: TIER vs baseline on the synthetic phantom' });
 
   log('exporting ONNX and checking it against onnxruntime-node');
-  const verified = await pipeline.verifySpec(regularized.plan, { cwd: root, weights: regularized.outDir, exportDir: path.join(regularized.outDir, 'onnx'), ...(backend ? { backend } : {}) });
+  const verified = await pipeline.verifySpec(regularized.plan, { cwd: root, weights: regularized.final.path, exportDir: path.join(regularized.outDir, 'onnx'), ...(backend ? { backend } : {}) });
 
   const chance = await pointingChance(regularized.plan, regularized.plan.evals.find((config) => config.name === 'phantom_test')?.data.split ?? 'test');
   printSummary(models, verified, reportFile, built, chance);
   if (!verified.ok) process.exitCode = 1;
+}
+
+/** Reads a whole-number environment setting of at least 1, recording a problem when it is invalid. */
+function wholeNumberSetting(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) {
+    settingsProblems.push(`${name} is '${text}', which is not a whole number of at least 1; set it to a value such as ${fallback}, or leave it unset for ${fallback}.`);
+    return fallback;
+  }
+  return Number(text);
+}
+
+function backendNames() {
+  return BACKEND_ORDER.map((name) => `'${name}'`).join(', ');
+}
+
+/** Returns the checkpoint folder of a model's last training step; throws when training wrote none there. */
+function finalCheckpoint(model) {
+  const folder = model.train.checkpoint;
+  const state = folder === undefined ? undefined : JSON.parse(readFileSync(path.join(folder, 'state.json'), 'utf8'));
+  if (state?.step !== steps) {
+    throw Object.assign(new Error(`training ${model.plan.model.name} wrote no checkpoint at its last step ${steps} in '${path.relative(root, model.outDir)}'.`), { issue: true });
+  }
+  return { path: folder, step: steps, description: `final checkpoint, step ${steps}` };
 }
 
 /**
@@ -145,16 +187,17 @@ function phantomProblem() {
 function writeComparison(dir, models) {
   const [regularized] = models;
   const settings = JSON.parse(readFileSync(path.join(regularized.outDir, 'settings.json'), 'utf8'));
-  report.writeSettings(dir, { ...settings, spec: { ...settings.spec, name: models.map((model) => model.plan.model.name).join(' vs ') }, compared: models.map((model) => model.label) });
+  report.writeSettings(dir, { ...settings, spec: { ...settings.spec, name: models.map((model) => model.plan.model.name).join(' vs ') }, compared: models.map((model) => model.label), checkpoint: `final checkpoint of each model, step ${steps}`, 'training curves and heatmaps of': regularized.label });
   cpSync(path.join(regularized.outDir, 'metrics.jsonl'), path.join(dir, 'metrics.jsonl'));
-  cpSync(path.join(regularized.outDir, 'heatmaps.json'), path.join(dir, 'heatmaps.json'));
+  const heatmaps = JSON.parse(readFileSync(path.join(regularized.outDir, 'heatmaps.json'), 'utf8'));
+  writeFileSync(path.join(dir, 'heatmaps.json'), `${JSON.stringify({ ...heatmaps, model: regularized.label })}\n`);
   cpSync(path.join(regularized.outDir, 'heatmaps'), path.join(dir, 'heatmaps'), { recursive: true });
   report.writeEvaluation(dir, models.map((model) => ({ name: model.label, table: model.eval.table })));
   const similarity = models.map((model) => {
     const file = path.join(model.outDir, 'similarity.json');
     const body = JSON.parse(readFileSync(file, 'utf8'));
     const entry = body.models[0];
-    const loaded = { name: model.label, similarity: report.readTensor(model.outDir, entry.similarity, file, 'similarity') };
+    const loaded = { name: model.label, temperature: model.temperature, similarity: report.readTensor(model.outDir, entry.similarity, file, 'similarity') };
     if (entry.tokenSimilarity) loaded.tokenSimilarity = report.readTensor(model.outDir, entry.tokenSimilarity, file, 'tokenSimilarity');
     if (entry.tokenCounts) loaded.tokenCounts = entry.tokenCounts;
     return loaded;
@@ -201,7 +244,7 @@ function printSummary(models, verified, reportFile, built, chance) {
 
   const [reg, t1, base] = models;
   const out = [];
-  out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
+  out.push('', `tierc demo on the synthetic phantom (test split, ${reg.eval.images} images; ${reg.final.description} of each model; ${steps} steps of batch ${batch} per model on tfjs-${reg.train.backend}; data are synthetic)`, '');
   out.push(line(header), ...rows.map(line), '');
 
   out.push(`AUROC 0.5 is chance; a pointing game that picks a random patch would score ${fmt(chance)} (the mean share of the image inside the masks).`);

@@ -12,7 +12,7 @@ import {
   type LocalizationSummary,
   type MaskImage,
 } from '../eval/index.js';
-import { trainingCurvesSvg } from './plots/curves.js';
+import { trainingCurvesSvg, type MetricsRecord } from './plots/curves.js';
 import { renderHeatmapOverlay } from './plots/heatmap.js';
 import { rankedSimilaritySvg } from './plots/rank.js';
 import { svgToPng } from './plots/svg.js';
@@ -35,6 +35,8 @@ export interface LocalizationRow {
 export interface EntropyRow {
   model: string;
   stats: EntropyStats;
+  /** Temperature of the similarities, when the run directory records it. */
+  temperature?: number;
 }
 
 export interface Figures {
@@ -50,7 +52,7 @@ export interface Figures {
 export async function computeFigures(run: RunDirectory, overlaySize = 256): Promise<Figures> {
   const figures: Figures = { curves: null, overlays: [], localization: [], ranked: null, entropy: [] };
   if (run.metrics !== null) {
-    const svg = trainingCurvesSvg(run.metrics, { title: `Training curves (${run.metrics.length} logged steps)` });
+    const svg = trainingCurvesSvg(run.metrics, { title: curvesTitle(run.metrics) });
     figures.curves = { caption: 'Every logged loss term and the learning rate against the training step.', png: await svgToPng(svg), width: svgWidth(svg) };
   }
   if (run.heatmaps !== null) {
@@ -67,10 +69,20 @@ export async function computeFigures(run: RunDirectory, overlaySize = 256): Prom
     for (const model of run.similarity.models) {
       if (model.tokenSimilarity === undefined) continue;
       const options = model.tokenCounts === undefined ? {} : { tokenCounts: model.tokenCounts };
-      figures.entropy.push({ model: model.name, stats: patchEntropyStats(model.tokenSimilarity, options) });
+      const row: EntropyRow = { model: model.name, stats: patchEntropyStats(model.tokenSimilarity, options) };
+      if (model.temperature !== undefined) row.temperature = model.temperature;
+      figures.entropy.push(row);
     }
   }
   return figures;
+}
+
+/** Titles the curves with the number of training steps; evaluation lines logged during training are counted apart. */
+export function curvesTitle(records: readonly MetricsRecord[]): string {
+  const training = new Set(records.filter((record) => record.split === undefined || record.split === 'train').map((record) => record.step)).size;
+  const evaluations = records.length - records.filter((record) => record.split === undefined || record.split === 'train').length;
+  const steps = `${training} training ${training === 1 ? 'step' : 'steps'}`;
+  return evaluations === 0 ? `Training curves (${steps})` : `Training curves (${steps}, ${evaluations} ${evaluations === 1 ? 'evaluation' : 'evaluations'})`;
 }
 
 async function addHeatmaps(inputs: HeatmapInputs, figures: Figures, overlaySize: number): Promise<void> {

@@ -93,8 +93,35 @@ function settingsHtml(settings: RunSettings): string {
   if (settings.batch !== undefined) rows.push(['batch size', String(settings.batch)]);
   rows.push(['data', `${settings.data.name ?? 'not named'}${settings.data.synthetic ? ' (synthetic)' : ''}`]);
   if (settings.createdAt !== undefined) rows.push(['created', settings.createdAt]);
-  for (const [key, value] of Object.entries(settings.other)) rows.push([key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  for (const [key, value] of Object.entries(settings.other)) rows.push([settingName(key), settingText(value)]);
   return `<table class="settings">${rows.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td><code>${escapeHtml(value)}</code></td></tr>`).join('')}</table>`;
+}
+
+/** Spells a camelCase settings key as words: 'lossWeights' becomes 'loss weights'. */
+function settingName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, (_, before: string, upper: string) => `${before} ${upper.toLowerCase()}`);
+}
+
+/**
+ * Renders a settings value for reading: a flat object as 'key value' pairs ('kind' first, as a
+ * heading), a list of plain values comma-separated. Deeper structures stay JSON.
+ */
+export function settingText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const plain = (item: unknown): item is string | number | boolean | null => item === null || ['string', 'number', 'boolean'].includes(typeof item);
+  const list = (items: unknown[]): string | undefined => (items.every(plain) ? items.map(String).join(', ') : undefined);
+  if (Array.isArray(value)) return list(value) ?? JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  const parts: string[] = [];
+  let kind = '';
+  for (const [key, item] of Object.entries(value)) {
+    const text = plain(item) ? String(item) : Array.isArray(item) ? list(item) : undefined;
+    if (text === undefined) return JSON.stringify(value);
+    if (key === 'kind' && typeof item === 'string') kind = item;
+    else parts.push(`${settingName(key)} ${Array.isArray(item) ? `(${text})` : text}`);
+  }
+  if (kind === '') return parts.join(', ');
+  return parts.length === 0 ? kind : `${kind}: ${parts.join(', ')}`;
 }
 
 function aurocHtml(evaluations: readonly NamedTable[]): string {
@@ -141,7 +168,8 @@ function heatmapsHtml(figures: Figures, run: RunDirectory): string {
   const inputs = run.heatmaps;
   if (inputs === null) return '';
   const reference = figures.reference === undefined ? 'No reference map is subtracted.' : `The '${figures.reference}' map, scaled the same way, is subtracted, so red marks patches closer to the label than to '${figures.reference}' and blue the reverse.`;
-  const explanation = `<p class="note">Cosine similarity of each patch embedding with the label's prompt embedding, scaled per label so that the ${ordinal(inputs.percentiles[0])} and ${ordinal(inputs.percentiles[1])} percentiles over all ${inputs.images.length} images map to 0 and 1, upsampled (${inputs.upsample}) to the image size. ${escapeHtml(reference)} Green outlines are the ground-truth masks.</p>`;
+  const model = inputs.model === undefined ? '' : `<p>Heatmaps and localization of <strong>${escapeHtml(inputs.model)}</strong> only.</p>`;
+  const explanation = `${model}<p class="note">Cosine similarity of each patch embedding with the label's prompt embedding, scaled per label so that the ${ordinal(inputs.percentiles[0])} and ${ordinal(inputs.percentiles[1])} percentiles over all ${inputs.images.length} images map to 0 and 1, upsampled (${inputs.upsample}) to the image size. ${escapeHtml(reference)} Green outlines are the ground-truth masks.</p>`;
   const galleries = figures.overlays
     .map((entry) => `<h3>${escapeHtml(entry.label)}</h3>${entry.pictures.length === 0 ? '<p class="note">No image of this label has an image file to draw.</p>' : `<div class="gallery">${entry.pictures.map((picture) => pictureHtml(picture, false)).join('')}</div>`}`)
     .join('');
@@ -150,17 +178,17 @@ function heatmapsHtml(figures: Figures, run: RunDirectory): string {
     const value = (number: number | null): string => (number === null ? '<td class="undefined">undefined</td>' : `<td class="num">${number.toFixed(3)}</td>`);
     return `<tr><th>${escapeHtml(row.label)}</th><td class="num">${summary.images}</td>${value(summary.pointingGame)}${value(summary.hitRate)}<td class="num">${summary.noPositiveHeat}</td><td class="num">${row.range.low.toFixed(3)} to ${row.range.high.toFixed(3)}</td></tr>`;
   });
-  const table = `<h3>Localization</h3><table class="localization"><tr><th>label</th><th>images with a mask</th><th>pointing game</th><th>mask-weighted hit rate</th><th>images without positive heat</th><th>scaled cosine range</th></tr>${rows.join('')}</table><p class="note">Pointing game: the share of images whose hottest pixel lies inside the mask (tied maxima count by the fraction inside). Mask-weighted hit rate: positive heat inside the mask divided by all positive heat, averaged over images with some positive heat.</p>`;
+  const table = `<h3>Localization${inputs.model === undefined ? '' : ` of ${escapeHtml(inputs.model)}`}</h3><table class="localization"><tr><th>label</th><th>images with a mask</th><th>pointing game</th><th>mask-weighted hit rate</th><th>images without positive heat</th><th>scaled cosine range</th></tr>${rows.join('')}</table><p class="note">Pointing game: the share of images whose hottest pixel lies inside the mask (tied maxima count by the fraction inside). Mask-weighted hit rate: positive heat inside the mask divided by all positive heat, averaged over images with some positive heat.</p>`;
   return explanation + galleries + table;
 }
 
 function entropyHtml(figures: Figures): string {
   if (figures.entropy.length === 0) return '';
   const rows = figures.entropy.map(
-    ({ model, stats }) =>
-      `<tr><th>${escapeHtml(model)}</th><td class="num">${stats.tokens}</td><td class="num">${stats.mean.toFixed(4)} ± ${stats.std.toFixed(4)}</td><td class="num">${stats.min.toFixed(4)}</td><td class="num">${stats.max.toFixed(4)}</td><td class="num">${stats.uniform.toFixed(4)}</td></tr>`,
+    ({ model, stats, temperature }) =>
+      `<tr><th>${escapeHtml(model)}</th><td class="num">${temperature === undefined ? 'not recorded' : temperature}</td><td class="num">${stats.tokens}</td><td class="num">${stats.mean.toFixed(4)} ± ${stats.std.toFixed(4)}</td><td class="num">${stats.min.toFixed(4)}</td><td class="num">${stats.max.toFixed(4)}</td><td class="num">${stats.uniform.toFixed(4)}</td></tr>`,
   );
-  return `<h3>Token-to-patch entropy</h3><table class="entropy"><tr><th>model</th><th>tokens</th><th>mean ± std (nats)</th><th>min</th><th>max</th><th>uniform, ln P</th></tr>${rows.join('')}</table><p class="note">Entropy of each token's softmax over patches (temperature 1, ε = 1e-7), the quantity the TIER words term penalizes; lower means a token's similarity is concentrated on fewer patches.</p>`;
+  return `<h3>Token-to-patch entropy</h3><table class="entropy"><tr><th>model</th><th>temperature T</th><th>tokens</th><th>mean ± std (nats)</th><th>min</th><th>max</th><th>uniform, ln P</th></tr>${rows.join('')}</table><p class="note">Entropy of each token's softmax over patches (ε = 1e-7) of the similarities the model outputs, that is its cosines divided by its own temperature T, so rows with different T are not on one scale. It is the quantity the TIER words term penalizes; lower means a token's similarity is concentrated on fewer patches.</p>`;
 }
 
 /** Inlines a picture as a PNG data URI; overlays carry their title inside the image, so they skip the caption. */

@@ -46,6 +46,8 @@ export interface HeatmapInputs {
   images: HeatmapImage[];
   /** How many overlays to draw per label. */
   draw: number;
+  /** Name of the model whose patch embeddings these are, when the file records it. */
+  model?: string;
 }
 
 export interface SimilarityModel {
@@ -55,6 +57,8 @@ export interface SimilarityModel {
   /** Token-to-patch cosines [image, token, patch], for the entropy table. */
   tokenSimilarity?: Tensor;
   tokenCounts?: number[];
+  /** Temperature that divides the cosines of `tokenSimilarity`, when the file records it. */
+  temperature?: number;
 }
 
 export interface RunDirectory {
@@ -154,7 +158,7 @@ export function parseMetricsJsonl(text: string, file: string): MetricsRecord[] {
       if (typeof field === 'number') values[prefix + key] = field;
       else if (field === null) values[prefix + key] = Number.NaN;
     }
-    records.push({ step: object.step, values });
+    records.push(prefix === '' ? { step: object.step, values } : { step: object.step, values, split: object.split as string });
   });
   return records;
 }
@@ -203,6 +207,7 @@ function parseHeatmaps(value: unknown, file: string, dir: string): HeatmapInputs
   }
   if (object.grid !== undefined) inputs.grid = pair(object.grid, file, 'grid');
   if (reference !== undefined) inputs.reference = reference;
+  if (typeof object.model === 'string') inputs.model = object.model;
   return inputs;
 }
 
@@ -220,9 +225,18 @@ function parseSimilarity(value: unknown, file: string, dir: string): { token: st
         ? readTensor(dir, model.similarity, file, `${where}.similarity`)
         : pooledPatchSimilarity(readTensor(dir, model.pooled, file, `${where}.pooled`), readTensor(dir, model.patches, file, `${where}.patches`));
     const result: SimilarityModel = { name, similarity };
-    if (model.tokenSimilarity !== undefined) result.tokenSimilarity = readTensor(dir, model.tokenSimilarity, file, `${where}.tokenSimilarity`);
-    else if (model.tokens !== undefined) {
+    if (model.tokenSimilarity !== undefined) {
+      result.tokenSimilarity = readTensor(dir, model.tokenSimilarity, file, `${where}.tokenSimilarity`);
+      if (model.temperature !== undefined) {
+        if (typeof model.temperature !== 'number' || !(model.temperature > 0) || !Number.isFinite(model.temperature)) {
+          throw new EvalError({ code: 'TIER7032', file, location: `${where}.temperature`, message: `Expected a positive number, found ${describeJson(model.temperature)}.` });
+        }
+        result.temperature = model.temperature;
+      }
+    } else if (model.tokens !== undefined) {
+      // Plain cosines of token and patch embeddings: temperature 1.
       result.tokenSimilarity = tokenPatchSimilarity(readTensor(dir, model.tokens, file, `${where}.tokens`), readTensor(dir, model.patches, file, `${where}.patches`));
+      result.temperature = 1;
     }
     if (model.tokenCounts !== undefined) result.tokenCounts = expectNumbers(model.tokenCounts, file, `${where}.tokenCounts`);
     return result;

@@ -61,6 +61,8 @@ export interface HeatmapWriteInput {
   percentiles?: [number, number];
   upsample?: 'nearest' | 'bilinear';
   draw?: number;
+  /** Name of the model whose patch embeddings these are; the report names it above the heatmaps. */
+  model?: string;
   /** Paths relative to the run directory (copy or link the images and masks into it). */
   images: { id: string; image?: string; masks?: Record<string, string> }[];
 }
@@ -83,9 +85,11 @@ export interface SimilarityWriteModel {
   name: string;
   /** Pooled-token-to-patch cosines [image, patch]. */
   similarity: Tensor;
-  /** Token-to-patch cosines [image, token, patch], for the entropy table. */
+  /** Token-to-patch similarities [image, token, patch], for the entropy table: cosines, or cosines divided by `temperature`. */
   tokenSimilarity?: Tensor;
   tokenCounts?: number[];
+  /** Temperature that divides the cosines of `tokenSimilarity`; the entropy table shows it. */
+  temperature?: number;
 }
 
 /** Writes similarity.json and one tensor file per model and kind under similarity/. */
@@ -94,6 +98,7 @@ export function writeSimilarityInputs(dir: string, token: string, models: readon
     const entry: Record<string, unknown> = { name: model.name, similarity: writeTensor(dir, path.join('similarity', `model${index}-pooled.f32`), model.similarity) };
     if (model.tokenSimilarity !== undefined) entry.tokenSimilarity = writeTensor(dir, path.join('similarity', `model${index}-tokens.f32`), model.tokenSimilarity);
     if (model.tokenCounts !== undefined) entry.tokenCounts = model.tokenCounts;
+    if (model.temperature !== undefined) entry.temperature = model.temperature;
     return entry;
   });
   writeAtomically(path.join(dir, 'similarity.json'), `${JSON.stringify({ token, models: entries })}\n`);

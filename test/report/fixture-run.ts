@@ -82,6 +82,7 @@ export async function writeFixtureRun(dir: string, options: { images?: number; w
       reference: 'No Finding',
       upsample: 'nearest',
       draw: 3,
+      model: 'TIER (λ = 0.1)',
       patches: { file: 'heatmaps/patches.f32', shape: [count, grid * grid, width] },
       prompts: { Cardiomegaly: axis(0), 'Pleural Effusion': axis(1), 'No Finding': axis(2) },
       images: cases.map((entry, index) => ({
@@ -129,12 +130,13 @@ export async function writeFixtureRun(dir: string, options: { images?: number; w
     }
     return {
       name,
+      temperature: 0.1,
       similarity: { shape: [count, grid * grid], data: similarity },
       tokenSimilarity: { shape: [count, tokens, grid * grid], data: tokenSimilarity },
       tokenCounts: Array.from({ length: count }, (_, n) => 3 + (n % 3)),
     };
   };
-  writeFileSync(path.join(dir, 'similarity.json'), JSON.stringify({ token: '[CLS]', models: [similarityModel('TIER (λ = 0.1)', 3), similarityModel('baseline (λ = 0)', 25)] }));
+  writeFileSync(path.join(dir, 'similarity.json'), JSON.stringify({ token: '[CLS]', models: [similarityModel('TIER (λ = 0.1)', 3), { ...similarityModel('baseline (λ = 0)', 25), temperature: undefined }] }));
 
   if (options.withMetrics !== false) {
     const lines: string[] = [];
@@ -143,6 +145,8 @@ export async function writeFixtureRun(dir: string, options: { images?: number; w
       const words = 3.80 + 0.09 * Math.exp(-step / 120) + noise() * 0.01;
       const regions = 1.55 + 0.05 * Math.exp(-step / 100) + noise() * 0.01;
       lines.push(JSON.stringify({ step, loss: clip + 0.1 * words + 0.1 * regions, clip, words, regions, lr: 1e-4 }));
+      // An evaluation line after every 100th step, as training with eval blocks logs it.
+      if (step % 100 === 99) lines.push(JSON.stringify({ step, split: 'validate', eval: 'phantom_validate', loss: clip, mean_auroc: 0.7 }));
     }
     writeFileSync(path.join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
   }
@@ -158,6 +162,7 @@ export async function writeFixtureRun(dir: string, options: { images?: number; w
       tiercVersion: '0.1.0',
       data: { name: 'chest x-ray phantom', synthetic: true, description: '6 drawn images for tests' },
       lambda: { words: 0.1, regions: 0.1 },
+      optimizer: { kind: 'adam', lr: 0.0005, betas: [0.9, 0.999] },
     }),
   );
   return count;

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type BuiltReport } from '../../src/report/index.js';
+import { curvesTitle } from '../../src/report/figures.js';
+import { parseMetricsJsonl } from '../../src/report/rundir.js';
 import { writeFixtureRun } from './fixture-run.js';
 
 let dir: string;
@@ -48,6 +50,27 @@ describe('report page', () => {
 
   it('shows the run settings', () => {
     for (const text of ['tier_phantom', 'sha256:3f2a9c', 'tfjs-cpu', 'seed (train)', '300']) expect(report.html).toContain(text);
+  });
+
+  it('renders settings objects as text', () => {
+    expect(report.html).toContain('<th>lambda</th><td><code>words 0.1, regions 0.1</code></td>');
+    expect(report.html).toContain('<th>optimizer</th><td><code>adam: lr 0.0005, betas (0.9, 0.999)</code></td>');
+  });
+
+  it('counts training steps apart from evaluations', () => {
+    // 300 training lines (steps 0 to 299) and 3 evaluation lines at steps 99, 199, 299.
+    expect(curvesTitle(parseMetricsJsonl(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8'), 'metrics.jsonl'))).toBe('Training curves (300 training steps, 3 evaluations)');
+  });
+
+  it('names the heatmap model', () => {
+    expect(report.html).toContain('Heatmaps and localization of <strong>TIER (λ = 0.1)</strong> only.');
+    expect(report.html).toContain('<h3>Localization of TIER (λ = 0.1)</h3>');
+  });
+
+  it('shows each entropy temperature', () => {
+    expect(report.html).toContain('<tr><th>TIER (λ = 0.1)</th><td class="num">0.1</td>');
+    expect(report.html).toContain('<tr><th>baseline (λ = 0)</th><td class="num">not recorded</td>');
+    expect(report.html).not.toContain('temperature 1, ε');
   });
 
   it('has localization and entropy tables', () => {

@@ -33,8 +33,12 @@ describe('run directory', () => {
     expect(run.settings.specName).toBe('tier_phantom');
     expect(run.settings.seeds).toEqual({ train: 1, data: 7 });
     expect(run.settings.data.synthetic).toBe(true);
-    expect(run.settings.other).toEqual({ lambda: { words: 0.1, regions: 0.1 } });
-    expect(run.metrics).toHaveLength(300);
+    expect(run.settings.other).toEqual({ lambda: { words: 0.1, regions: 0.1 }, optimizer: { kind: 'adam', lr: 0.0005, betas: [0.9, 0.999] } });
+    // 300 training lines and 3 evaluation lines.
+    expect(run.metrics).toHaveLength(303);
+    expect(run.metrics?.filter((record) => record.split === 'validate')).toHaveLength(3);
+    expect(run.heatmaps?.model).toBe('TIER (λ = 0.1)');
+    expect(run.similarity?.models.map((model) => model.temperature)).toEqual([0.1, undefined]);
     expect(run.evaluations?.map((entry) => entry.name)).toEqual(['TIER (λ = 0.1)', 'baseline (λ = 0)']);
     expect(run.heatmaps?.patches.shape).toEqual([images, 49, 16]);
     expect(run.heatmaps?.labels).toEqual(['Cardiomegaly', 'Pleural Effusion']);
@@ -86,7 +90,7 @@ describe('metrics.jsonl', () => {
     const records = parseMetricsJsonl('{"step": 1, "loss": 2.5, "lr": 0.001, "epoch": 0}\n\n{"step": 2, "split": "val", "loss": null}\n', 'm.jsonl');
     expect(records).toEqual([
       { step: 1, values: { loss: 2.5, lr: 0.001 } },
-      { step: 2, values: { 'val/loss': Number.NaN } },
+      { step: 2, values: { 'val/loss': Number.NaN }, split: 'val' },
     ]);
   });
 

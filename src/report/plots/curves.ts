@@ -8,6 +8,8 @@ import { coordinate, escapeXml, seriesColors, svgDocument } from './svg.js';
 export interface MetricsRecord {
   step: number;
   values: Record<string, number>;
+  /** The line's 'split' field, such as 'validate' for an evaluation during training; absent for training steps. */
+  split?: string;
 }
 
 export interface CurveOptions {
