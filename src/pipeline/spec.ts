@@ -1,6 +1,7 @@
 // Loads a spec for the end-to-end commands: checks it, picks the model that its train block
 // (or `--model`) names, and gathers the configs that the data layer, the trainer, the evaluator
 // and the ONNX exporter take. Problems come back as a `PipelineError` with diagnostics.
+import { noModelMessage } from '../check/frontend/empty.js';
 import { check, type CheckReport } from '../compile.js';
 import type { DataConfig, EvalConfig, ExportConfig, PreprocessConfig, TrainConfig } from '../config/types.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
@@ -46,7 +47,7 @@ export function loadSpecPlan(specFile: string, options: LoadSpecOptions): SpecPl
   const errors = checked.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (!checked.ok || checked.configs === undefined) throw new PipelineError(errors.length > 0 ? errors : checked.diagnostics, checked.sources);
   const configs = checked.configs;
-  const model = chooseModel(checked, options.model);
+  const model = chooseModel(checked, specFile, options.model);
   const train = configs.train.find((config) => config.model === model.name);
   const evals = configs.eval.filter((config) => config.model === undefined || config.model === model.name);
   const dataName = train?.data.name ?? evals[0]?.data.name;
@@ -65,7 +66,8 @@ export function loadSpecPlan(specFile: string, options: LoadSpecOptions): SpecPl
   };
 }
 
-function chooseModel(checked: CheckReport, wanted: string | undefined): LoweredModel {
+function chooseModel(checked: CheckReport, specFile: string, wanted: string | undefined): LoweredModel {
+  if (checked.models.length === 0) throw new PipelineError([makeDiagnostic('TIER2015', noModelMessage(specFile), undefined)], checked.sources);
   const names = checked.models.map((model) => `'${model.name}'`).join(', ') || 'no model';
   if (wanted !== undefined) {
     const found = checked.models.find((model) => model.name === wanted);

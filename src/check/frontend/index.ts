@@ -5,13 +5,14 @@ import type { Diagnostic } from '../../diagnostics/types.js';
 import { checkDuplicates } from './duplicates.js';
 import { checkKindsAndKeys } from './settings.js';
 import { checkLiterals } from './literals.js';
+import { checkEmptySpec } from './empty.js';
 
 export { blockSchemas, topLevelKinds, positiveSizeNames, type SettingsSchema, type SettingsBlockKind } from './schema.js';
 export { constantValue } from './literals.js';
 
 /** Runs every front-end check over a loaded program; diagnostics come in source order per file. */
 export function checkFrontend(program: Program): Diagnostic[] {
-  const diagnostics = [...checkKindsAndKeys(program), ...checkDuplicates(program), ...checkLiterals(program)];
+  const diagnostics = [...checkEmptySpec(program), ...checkKindsAndKeys(program), ...checkDuplicates(program), ...checkLiterals(program)];
   const fileOrder = new Map(program.files.map((file, index) => [file.displayPath, index]));
   return diagnostics.sort((a, b) => {
     const fileA = fileOrder.get(a.span?.file ?? '') ?? -1;

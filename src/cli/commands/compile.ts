@@ -9,6 +9,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { noModelMessage } from '../../check/frontend/empty.js';
 import { compile, type Artifact, type CompileTarget } from '../../compile.js';
 import type { OnnxGraphName } from '../../config/index.js';
 import { renderDiagnostics } from '../../diagnostics/index.js';
@@ -88,6 +89,11 @@ async function runCompile(spec: string, flags: CompileFlags, context: CliContext
   const result = await compile({ entry: spec, host: nodeHost(io.cwd), cwd: io.cwd }, request);
   if (result.diagnostics.length > 0) io.stderr(renderDiagnostics(result.diagnostics, { sources: (file) => result.sources.get(file), color: useColor(io) }));
   if (!result.ok) {
+    context.setExitCode(ExitCode.inputError);
+    return;
+  }
+  if (result.models.length === 0) {
+    io.stderr(`tierc compile: ${noModelMessage(spec)}\n`);
     context.setExitCode(ExitCode.inputError);
     return;
   }

@@ -4,6 +4,7 @@
 // loss, throughput and ETA shows on a terminal; `DIR/metrics.jsonl` gets one line per step
 // and `DIR/checkpoints/` the checkpoints. Exit codes: 0 ok, 1 errors in the spec or during
 // training, 2 usage error.
+import { noModelMessage } from '../../check/frontend/empty.js';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -76,6 +77,11 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   const render = (diagnostics: Diagnostic[]) => io.stderr(renderDiagnostics(diagnostics, { sources: (file) => checked.sources.get(file), color: useColor(io) }));
   if (checked.diagnostics.length > 0) render(checked.diagnostics);
   if (!checked.ok) {
+    context.setExitCode(ExitCode.inputError);
+    return;
+  }
+  if (checked.models.length === 0) {
+    io.stderr(`tierc train: ${noModelMessage(spec)}\n`);
     context.setExitCode(ExitCode.inputError);
     return;
   }

@@ -15,4 +15,6 @@ export const namesCatalog: CatalogEntry[] = [
   { code: 'TIER2011', severity: 'error', summary: 'A spec or imported file cannot be read, or an import does not name a .tier file.' },
   { code: 'TIER2012', severity: 'error', summary: "An encoder's modality is not 'image' or 'text'." },
   { code: 'TIER2013', severity: 'error', summary: 'A named argument is given twice in one call.' },
+  { code: 'TIER2014', severity: 'warning', summary: 'A spec and its imports declare no model, data, train, eval or export block.' },
+  { code: 'TIER2015', severity: 'error', summary: 'A command that needs a model got a spec that declares none.' },
 ];
