@@ -1,9 +1,9 @@
 // Output folders of commands that write files: checks made before any work starts (a file in
-// the folder's place, an ancestor that is not a writable directory) and creation one level at
-// a time. Under /proc, mkdir fails with ENOENT although the parent exists, and on Node 20.20
-// `mkdirSync(path, { recursive: true })` then spins at full CPU without returning.
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+// the folder's place, an ancestor that is not a writable directory). `makeFolder` creates them.
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+export { makeFolder } from '../driver/folders.js';
 
 /** Describes why `folder` cannot take the output, or returns undefined when it can. */
 export function outputFolderProblem(folder: string): string | undefined {
@@ -40,32 +40,5 @@ function nearestExisting(path: string): string {
       if (parent === current) return current;
       current = parent;
     }
-  }
-}
-
-/** Creates `folder` and its missing ancestors, one mkdir per level, so a failing level throws instead of looping. */
-export function makeFolder(folder: string): void {
-  const missing: string[] = [];
-  let current = folder;
-  while (!isDirectory(current)) {
-    missing.push(current);
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  for (const path of missing.reverse()) {
-    try {
-      mkdirSync(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirectory(path)) throw error;
-    }
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

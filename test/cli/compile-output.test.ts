@@ -1,10 +1,10 @@
 // Where `tierc compile` writes: DIR/<model>/, a package.json and a note for a tfjs program that
 // cannot import 'tierc/runtime' where it lies, and clear errors for output folders that cannot be made.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { outputFolderProblem } from '../../src/cli/output-folder.js';
+import { makeFolder, outputFolderProblem } from '../../src/cli/output-folder.js';
 import { run } from '../../src/cli/run.js';
 import { tiercResolvesFrom } from '../../src/cli/tfjs-package.js';
 import { captureIo } from './capture.js';
@@ -80,5 +80,17 @@ describe('compile output folder', () => {
 
   it('accepts a missing folder under a writable one', () => {
     expect(outputFolderProblem(join(outside, 'new', 'deeper'))).toBeUndefined();
+  });
+
+  it('makeFolder creates missing levels', () => {
+    const deep = join(outside, 'made', 'one', 'two');
+    makeFolder(deep);
+    expect(statSync(deep).isDirectory()).toBe(true);
+    makeFolder(deep);
+    expect(statSync(deep).isDirectory()).toBe(true);
+  });
+
+  it('makeFolder throws under /proc', () => {
+    expect(() => makeFolder('/proc/tierc-missing/out')).toThrow(/ENOENT/);
   });
 });

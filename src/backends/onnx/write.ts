@@ -1,8 +1,9 @@
 // writeOnnxArtifacts: compiles the graphs and writes them into a directory without ever
 // leaving a partial file: every file goes to a temporary name first, and only when all are
 // written are they renamed into place.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolder } from '../../driver/folders.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { IrModule } from '../../ir/types.js';
 import { compileOnnx, type OnnxCompileOptions } from './compile.js';
@@ -22,7 +23,7 @@ export function writeOnnxArtifacts(module: IrModule, options: OnnxCompileOptions
   const diagnostics = [...compiled.diagnostics];
   const temporary: [string, string][] = [];
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeFolder(outDir);
     for (const file of compiled.files) {
       const target = join(outDir, file.name);
       const temp = `${target}.tmp-${process.pid}`;
