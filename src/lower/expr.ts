@@ -159,6 +159,11 @@ export function arithmetic(context: LowerContext, op: '+' | '-' | '*' | '/', lef
     return numberValue(value, left.integer && right.integer && op !== '/');
   }
   if (left.kind === 'tensor' && right.kind === 'number') {
+    if (op === '/' && right.value === 0) {
+      // A zero temperature or scale would otherwise pass every check and give NaN losses at the first step.
+      report(context, 'TIER2016', 'Division by 0 makes every element infinite or NaN; divide by a positive number, such as a temperature above 0.', span);
+      return ERROR;
+    }
     const id = context.b.emit(opNames[op], [left.id, context.b.scalar(right.value, { span })], {}, { span });
     return tensor(context, id, left.type.axes, 'the expression', [left]);
   }

@@ -17,4 +17,5 @@ export const namesCatalog: CatalogEntry[] = [
   { code: 'TIER2013', severity: 'error', summary: 'A named argument is given twice in one call.' },
   { code: 'TIER2014', severity: 'warning', summary: 'A spec and its imports declare no model, data, train, eval or export block.' },
   { code: 'TIER2015', severity: 'error', summary: 'A command that needs a model got a spec that declares none.' },
+  { code: 'TIER2016', severity: 'error', summary: 'A tensor is divided by a constant zero, such as a temperature of 0.' },
 ];
