@@ -32,6 +32,7 @@ import { openSpecDataset } from './source.js';
 import { PipelineError, type SpecPlan } from './spec.js';
 import { maskView, modelView, writeGrayPng } from './views.js';
 import { loadWeights, type LoadedWeights } from './weights.js';
+import { makeFolder } from '../driver/folders.js';
 
 export interface EvalSpecOptions {
   cwd: string;
@@ -146,7 +147,7 @@ export async function evaluateSpec(plan: SpecPlan, options: EvalSpecOptions): Pr
     const cosineEntropy = cosine ? summary(patchEntropyStats(cosine, { tokenCounts: first.tokenCounts })) : undefined;
 
     const name = options.name ?? plan.model.name;
-    mkdirSync(outDir, { recursive: true });
+    makeFolder(outDir);
     writeEvaluation(outDir, [{ name, table: zeroShot.table }]);
     if (first.patches !== undefined) await writeHeatmaps(outDir, first, promptEmbeddings, masksByLabel, config, preprocess.image);
     if (first.patches !== undefined && first.text !== undefined) {

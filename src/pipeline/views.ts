@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { applyTransforms, decodeImageFile, type FloatImage, type TransformSpec } from '../data/index.js';
 import type { MaskImage } from '../eval/index.js';
+import { makeFolder } from '../driver/folders.js';
 
 const intensitySteps = new Set(['normalize', 'to_rgb', 'color_jitter']);
 
@@ -34,6 +35,6 @@ export async function writeGrayPng(file: string, data: ArrayLike<number>, width:
     const value = data[i] as number;
     bytes[i] = mask ? (value !== 0 ? 255 : 0) : Math.round(Math.min(1, Math.max(0, value)) * 255);
   }
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolder(dirname(file));
   await sharp(bytes, { raw: { width, height, channels: 1 } }).png().toFile(file);
 }

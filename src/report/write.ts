@@ -1,11 +1,12 @@
 // Writers for the run directory, so the trainer and the demo produce exactly the layout that
 // `loadRunDirectory` reads (README.md beside this file). Every file is written through a
 // temporary name and a rename, except metrics.jsonl, which grows one line per logged step.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvalError, type AurocTable, type Tensor } from '../eval/index.js';
 import { writeAtomically } from './files.js';
 import { aurocFormat } from './scores.js';
+import { makeFolder } from '../driver/folders.js';
 
 export interface SettingsInput {
   spec: { name: string; file?: string; hash?: string };
@@ -23,7 +24,7 @@ export interface SettingsInput {
 
 /** Writes settings.json, creating the run directory when needed. */
 export function writeSettings(dir: string, settings: SettingsInput): void {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   writeAtomically(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
@@ -43,7 +44,7 @@ export function writeEvaluation(dir: string, tables: readonly { name: string; ta
 /** Writes a tensor as raw little-endian float32 at `relative` inside `dir` and returns its reference. */
 export function writeTensor(dir: string, relative: string, value: Tensor): { file: string; shape: number[] } {
   const file = path.join(dir, relative);
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeFolder(path.dirname(file));
   const bytes = Buffer.alloc(value.data.length * 4);
   for (let i = 0; i < value.data.length; i++) bytes.writeFloatLE(value.data[i] as number, i * 4);
   writeAtomically(file, bytes);

@@ -8,6 +8,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { TrainingError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
+import { makeFolder } from '../driver/folders.js';
 
 export interface CheckpointState {
   step: number;
@@ -61,7 +62,7 @@ const STEP_DIR = /^step-(\d{8})$/;
 /** Creates `dir` if needed and checks it is writable; throws TIER6003 otherwise. */
 export function ensureCheckpointDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     throw new TrainingError('TIER6003', `The checkpoint directory '${dir}' cannot be written: ${(error as Error).message}.`);

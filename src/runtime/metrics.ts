@@ -1,7 +1,8 @@
 // Per-step training metrics and the JSONL file they are appended to, one object per line.
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TrainingError } from './errors.js';
+import { makeFolder } from '../driver/folders.js';
 
 export interface StepMetrics {
   /** Optimizer steps completed. */
@@ -28,7 +29,7 @@ export class MetricsWriter {
    */
   constructor(private readonly path: string, resumeStep: number) {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeFolder(dirname(path));
       if (resumeStep === 0) writeFileSync(path, '');
       else dropRowsAfter(path, resumeStep);
       closeSync(openSync(path, 'a'));

@@ -2,7 +2,7 @@
 // manifest grouped into train/validate/test by patient, plus a WordPiece vocabulary trained on
 // the train reports, and phantom.json with the generator version and options. Everything comes
 // from the seed, so the same options give the same bytes.
-import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import { rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +15,7 @@ import { csvLine } from './csv.js';
 import { drawFindings, findingNames, presentFindings, type FindingName } from './findings.js';
 import { renderPhantom } from './render.js';
 import { writeReport } from './reports.js';
+import { makeFolder } from '../../driver/folders.js';
 
 export { findingNames, type FindingName } from './findings.js';
 
@@ -142,8 +143,8 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
   const images = synthesizePhantom(options);
   const temp = `${outDir}.partial-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
-  await mkdir(path.join(temp, 'images'), { recursive: true });
-  await mkdir(path.join(temp, 'masks'), { recursive: true });
+  makeFolder(path.join(temp, 'images'));
+  makeFolder(path.join(temp, 'masks'));
 
   const header = ['id', 'patient', 'image', 'report', 'split', ...findingNames, ...findingNames.map((name) => `mask_${name}`)];
   let manifest = csvLine(header);
@@ -188,7 +189,7 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
     await rename(temp, outDir);
     await rm(old, { recursive: true, force: true });
   } else {
-    await mkdir(path.dirname(outDir), { recursive: true });
+    makeFolder(path.dirname(outDir));
     await rename(temp, outDir);
   }
   return summarize(images, outDir, size, seed, vocab.length);
