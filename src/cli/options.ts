@@ -1,8 +1,9 @@
-// Parsers for numeric command-line options. Commander calls them while it reads the arguments,
+// Parsers for numeric and backend command-line options. Commander calls them while it reads the arguments,
 // so a bad value stops the command before it starts, with exit code 2 and a message that names
 // the option: "option '--n <count>' argument 'abc' is invalid. Expected a whole number of at
 // least 1."
 import { InvalidArgumentError } from 'commander';
+import { BACKEND_ORDER, isBackendName, type BackendName } from '../runtime/backend-names.js';
 
 export interface NumberRange {
   min?: number;
@@ -68,6 +69,12 @@ export function checkedText(parse: (text: string) => unknown): (text: string) =>
     parse(text);
     return text;
   };
+}
+
+/** Parses a `--backend` value: one of the tfjs backend names. */
+export function backendOption(text: string): BackendName {
+  if (!isBackendName(text)) throw new InvalidArgumentError(`Expected one of ${BACKEND_ORDER.join(', ')}.`);
+  return text;
 }
 
 /** Seeds are used as 32-bit unsigned integers by the random generators. */

@@ -116,7 +116,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
     };
     if (options.accumulate !== undefined) trainOptions.accumulate = options.accumulate;
     if (options.backend !== undefined) trainOptions.backend = options.backend;
-    if (options.wasmThreads !== undefined && options.wasmThreads > 1) trainOptions.wasmThreads = options.wasmThreads;
+    if (options.wasmThreads !== undefined) trainOptions.wasmThreads = options.wasmThreads;
     if (options.resume === true) trainOptions.resume = true;
     if (setup.evals.length > 0) {
       // Evaluation reads its splits without augmentation, so it opens the training data a second time.

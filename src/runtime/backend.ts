@@ -9,12 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients, and its per-gradient ES modules use
 // extensionless imports that Node cannot load; the union package's node bundle registers them.
 import '@tensorflow/tfjs';
+import { BACKEND_ORDER, type BackendName } from './backend-names.js';
 import { planWasmThreads, startThreadedWasm, type WasmThreadsPlan } from './wasm-threads.js';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-
-/** Backends in the order of preference. `tensorflow-gpu` and `tensorflow` are tfjs-node's backend names. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_ORDER, isBackendName, type BackendName } from './backend-names.js';
 
 export interface BackendProbe {
   name: BackendName;
@@ -57,10 +55,6 @@ const PACKAGES: Record<BackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-/** Whether `name` is one of the backend names above. */
-export function isBackendName(name: string): name is BackendName {
-  return (BACKEND_ORDER as readonly string[]).includes(name);
-}
 
 /**
  * Selects and activates a backend (`tf.setBackend`), returning what was chosen and why the

@@ -1,4 +1,4 @@
-// Numeric options: one parser per kind, so every command rejects a bad number with exit code 2
+// Numeric and backend options: one parser per kind, so every command rejects a bad number with exit code 2
 // and a message that names the option, before it reads any file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,9 +72,13 @@ const cases: Array<[args: string[], option: string, bad: string[]]> = [
   [['run', 'model.onnx', '--image', 'a.png', '--first'], '--first <n>', ['abc', '0']],
   [['verify', 'spec.tier', '--weights', 'w', '--images'], '--images <n>', ['abc', '0']],
   [['verify', 'spec.tier', '--weights', 'w', '--tolerance'], '--tolerance <x>', ['abc', '0', '-1']],
+  [['train', 'spec.tier', '--backend'], '--backend <name>', ['gpu', 'WASM', '']],
+  [['eval', 'spec.tier', '--weights', 'w', '--backend'], '--backend <name>', ['gpu']],
+  [['verify', 'spec.tier', '--weights', 'w', '--backend'], '--backend <name>', ['tpu']],
+  [['doctor', '--backend'], '--backend <name>', ['nope']],
 ];
 
-describe('numeric options of every command', () => {
+describe('numeric and backend options of every command', () => {
   for (const [args, option, bad] of cases) {
     it(`${args[0]} ${option} rejects bad values`, async () => {
       for (const value of bad) {

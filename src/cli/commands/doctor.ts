@@ -4,13 +4,14 @@
 // backend it also prints the thread count and why: the TIERC_WASM_THREADS environment
 // variable, one per logical core, or the error of a threaded build that failed to start.
 import type { Command } from 'commander';
-import { BACKEND_ORDER, isBackendName, selectBackend, type BackendReport } from '../../runtime/backend.js';
+import { selectBackend, type BackendName, type BackendReport } from '../../runtime/backend.js';
+import { backendOption } from '../options.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
 
 interface DoctorFlags {
   json?: boolean;
-  backend?: string;
+  backend?: BackendName;
 }
 
 const STATUS_TEXT: Record<string, string> = {
@@ -24,11 +25,6 @@ const STATUS_TEXT: Record<string, string> = {
 
 async function runDoctor(flags: DoctorFlags, context: CliContext): Promise<void> {
   const { io } = context;
-  if (flags.backend !== undefined && !isBackendName(flags.backend)) {
-    io.stderr(`tierc doctor: unknown backend '${flags.backend}'; use one of ${BACKEND_ORDER.join(', ')}.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   let report: BackendReport;
   try {
     report = await selectBackend({ probeAll: true, ...(flags.backend ? { force: flags.backend } : {}) });
@@ -60,7 +56,7 @@ export const doctorCommand: CliCommand = {
       .command('doctor')
       .description('Show which TensorFlow.js backend training uses and why the others are not used.')
       .option('--json', 'print the report as JSON')
-      .option('--backend <name>', 'check only this backend: tensorflow-gpu, tensorflow, wasm or cpu')
+      .option('--backend <name>', 'check only this backend: tensorflow-gpu, tensorflow, wasm or cpu', backendOption)
       .action((flags: DoctorFlags) => runDoctor(flags, context));
   },
 };

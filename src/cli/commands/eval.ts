@@ -10,7 +10,8 @@ import { aurocFormat, ensembleScoresInputs, tableFromScores, type ScoresInput } 
 import { writeAtomically } from '../../report/files.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
-import { BLANK_HELP, integerOption, numberOption, SEED_RANGE } from '../options.js';
+import type { BackendName } from '../../runtime/backend-names.js';
+import { backendOption, BLANK_HELP, integerOption, numberOption, SEED_RANGE } from '../options.js';
 import { policyWithDefaults, readScoresFile, SCORES_FILE_HELP } from '../pipeline/scores-file.js';
 
 interface EvalFlags {
@@ -18,7 +19,7 @@ interface EvalFlags {
   eval?: string;
   model?: string;
   run?: string;
-  backend?: string;
+  backend?: BackendName;
   weights?: string[];
   output?: string;
   json?: boolean;
@@ -144,7 +145,7 @@ export const evalCommand: CliCommand = {
       .option('--eval <name>', 'with a spec: the eval block to run (default the first)')
       .option('--model <name>', 'with a spec: the model when the spec declares several')
       .option('--run <dir>', 'with a spec: run folder for eval.json, heatmaps.json and similarity.json (default the checkpoint\'s run folder)')
-      .option('--backend <name>', 'with a spec: force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu')
+      .option('--backend <name>', 'with a spec: force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu', backendOption)
       .option('--scores <files...>', 'JSON file {"labels": {NAME: [1, 0, -1, null, ...]}, "scores": {NAME: [number, ...]}}; several files (one per checkpoint) are ensembled by averaging their scores')
       .option('-o, --output <file>', 'also write the result as JSON to this file')
       .option('--json', 'print the result as JSON instead of a table')

@@ -15,13 +15,13 @@ import { renderDiagnostics } from '../../diagnostics/index.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { nodeHost } from '../../driver/index.js';
 import { initializeParams } from '../../ir/init.js';
-import { isBackendName } from '../../runtime/backend.js';
+import type { BackendName } from '../../runtime/backend-names.js';
 import { TrainingError } from '../../runtime/errors.js';
 import { syntheticSourceFor } from '../../runtime/program-main.js';
 import { trainCompiled, type TrainOptions } from '../../runtime/trainer.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
-import { checkedText, integerOption, SEED_RANGE } from '../options.js';
+import { backendOption, checkedText, integerOption, SEED_RANGE } from '../options.js';
 import { runSpecTraining, trainsOnSpecData, type SpecTrainFlags } from '../pipeline/train.js';
 
 interface TrainFlags {
@@ -29,7 +29,7 @@ interface TrainFlags {
   steps?: string;
   batch?: string;
   seed?: string;
-  backend?: string;
+  backend?: BackendName;
   out?: string;
   resume?: boolean;
   wasmThreads?: string;
@@ -68,11 +68,6 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   const seedFlag = wholeNumber('--seed', flags.seed, context);
   const threadsFlag = wholeNumber('--wasm-threads', flags.wasmThreads, context);
   if (stepsFlag === null || batchFlag === null || seedFlag === null || threadsFlag === null) return;
-  if (flags.backend !== undefined && !isBackendName(flags.backend)) {
-    io.stderr(`tierc train: unknown backend '${flags.backend}'; use tensorflow-gpu, tensorflow, wasm or cpu.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   const checked = check({ entry: spec, host: nodeHost(io.cwd), cwd: io.cwd });
   const render = (diagnostics: Diagnostic[]) => io.stderr(renderDiagnostics(diagnostics, { sources: (file) => checked.sources.get(file), color: useColor(io) }));
   if (checked.diagnostics.length > 0) render(checked.diagnostics);
@@ -101,7 +96,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     if (stepsFlag !== undefined) specFlags.steps = stepsFlag;
     if (batchFlag !== undefined) specFlags.batch = batchFlag;
     if (seedFlag !== undefined) specFlags.seed = seedFlag;
-    if (flags.backend !== undefined && isBackendName(flags.backend)) specFlags.backend = flags.backend;
+    if (flags.backend !== undefined) specFlags.backend = flags.backend;
     if (flags.out !== undefined) specFlags.out = flags.out;
     if (flags.resume === true) specFlags.resume = true;
     if (threadsFlag !== undefined) specFlags.wasmThreads = threadsFlag;
@@ -116,9 +111,9 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   }
   const outDir = resolve(io.cwd, flags.out ?? `runs/${lowered.name}`);
   const options = trainOptionsFromConfig(config, steps, seedFlag, outDir);
-  if (flags.backend !== undefined && isBackendName(flags.backend)) options.backend = flags.backend;
+  if (flags.backend !== undefined) options.backend = flags.backend;
   if (flags.resume) options.resume = true;
-  if (threadsFlag !== undefined && threadsFlag > 1) options.wasmThreads = threadsFlag;
+  if (threadsFlag !== undefined) options.wasmThreads = threadsFlag;
   const model = compileTfjs(lowered.module, { specFile: lowered.span.file });
   // NOTE: batches are synthetic until the data loader is wired to the spec's data block.
   const data = syntheticSourceFor(model.MODEL, batchFlag ?? config?.batch ?? 8, options.seed, model.MODEL.vocabSize ?? 1000);
@@ -158,10 +153,10 @@ export const trainCommand: CliCommand = {
       .option('--steps <n>', 'optimizer steps (default: the train block duration in steps)', checkedText(integerOption({ min: 1 })))
       .option('--batch <n>', 'batch size (default: the train block batch)', checkedText(integerOption({ min: 1 })))
       .option('--seed <n>', 'seed of initialization, data order and dropout (default: the train block seed)', checkedText(integerOption(SEED_RANGE)))
-      .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
+      .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu', backendOption)
       .option('-o, --out <dir>', 'run folder for metrics.jsonl and checkpoints/ (default: runs/<model>)')
       .option('--resume', 'continue from the newest checkpoint in the run folder')
-      .option('--wasm-threads <n>', 'threads of the wasm backend (default 1)', checkedText(integerOption({ min: 1 })))
+      .option('--wasm-threads <n>', 'threads of the wasm backend (default: TIERC_WASM_THREADS, else one per logical core, at most 8)', checkedText(integerOption({ min: 1 })))
       .action((spec: string, flags: TrainFlags) => runTrain(spec, flags, context));
   },
 };

@@ -5,10 +5,10 @@
 // error, 2 usage error.
 import type { Command } from 'commander';
 import { loadSpecPlan, verifySpec, VERIFY_TOLERANCE, type SpecPlan } from '../../pipeline/index.js';
-import { isBackendName, type BackendName } from '../../runtime/backend.js';
+import type { BackendName } from '../../runtime/backend.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode } from '../io.js';
-import { checkedText, integerOption, numberOption } from '../options.js';
+import { backendOption, checkedText, integerOption, numberOption } from '../options.js';
 import { guardPipeline, reportDiagnostics } from '../pipeline/errors.js';
 import { resolve } from 'node:path';
 
@@ -17,7 +17,7 @@ interface VerifyFlags {
   model?: string;
   tolerance?: string;
   images?: string;
-  backend?: string;
+  backend?: BackendName;
   export?: string;
   json?: boolean;
 }
@@ -31,11 +31,6 @@ async function runVerify(spec: string, flags: VerifyFlags, context: CliContext):
     context.setExitCode(ExitCode.usage);
     return;
   }
-  if (flags.backend !== undefined && !isBackendName(flags.backend)) {
-    io.stderr(`tierc verify: unknown backend '${flags.backend}'; use tensorflow-gpu, tensorflow, wasm or cpu.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   let plan: SpecPlan | undefined;
   await guardPipeline(context, () => plan?.checked.sources ?? new Map(), async () => {
     plan = loadSpecPlan(spec, { cwd: io.cwd, ...(flags.model !== undefined ? { model: flags.model } : {}) });
@@ -44,7 +39,7 @@ async function runVerify(spec: string, flags: VerifyFlags, context: CliContext):
       weights: flags.weights,
       tolerance,
       images,
-      ...(flags.backend !== undefined ? { backend: flags.backend as BackendName } : {}),
+      ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(flags.export !== undefined ? { exportDir: resolve(io.cwd, flags.export) } : {}),
     });
     if (flags.json === true) {
@@ -73,7 +68,7 @@ export const verifyCommand: CliCommand = {
       .option('--model <name>', 'the model when the spec declares several')
       .option('--tolerance <x>', `largest allowed absolute difference per output (default ${VERIFY_TOLERANCE})`, checkedText(numberOption({ min: 0, aboveMin: true })))
       .option('--images <n>', 'images in the test batch (default 4)', checkedText(integerOption({ min: 1 })))
-      .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu')
+      .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu', backendOption)
       .option('--export <dir>', 'also write the verified ONNX graphs (with the zero-shot head) to this folder')
       .option('--json', 'print the comparisons as JSON')
       .action((spec: string, flags: VerifyFlags) => runVerify(spec, flags, context));

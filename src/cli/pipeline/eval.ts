@@ -4,7 +4,7 @@
 // into the run folder.
 import { writeAtomically } from '../../report/files.js';
 import { evaluateSpec, loadSpecPlan, type EvalSpecResult, type SpecPlan } from '../../pipeline/index.js';
-import { isBackendName, type BackendName } from '../../runtime/backend.js';
+import type { BackendName } from '../../runtime/backend.js';
 import type { CliContext } from '../command.js';
 import { formatAurocTable } from '../commands/eval.js';
 import { ExitCode } from '../io.js';
@@ -16,7 +16,7 @@ export interface SpecEvalFlags {
   eval?: string;
   model?: string;
   run?: string;
-  backend?: string;
+  backend?: BackendName;
   output?: string;
   json?: boolean;
   /** Resamples of the bootstrap intervals, already checked by the option parser; 0 turns them off. */
@@ -31,11 +31,6 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
     context.setExitCode(ExitCode.usage);
     return;
   }
-  if (flags.backend !== undefined && !isBackendName(flags.backend)) {
-    io.stderr(`tierc eval: unknown backend '${flags.backend}'; use tensorflow-gpu, tensorflow, wasm or cpu.\n`);
-    context.setExitCode(ExitCode.usage);
-    return;
-  }
   const bootstrap = flags.bootstrap === undefined ? undefined : flags.bootstrap === 0 ? false : flags.bootstrap;
   let plan: SpecPlan | undefined;
   await guardPipeline(context, () => plan?.checked.sources ?? new Map(), async () => {
@@ -46,7 +41,7 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
       weights: flags.weights as string[],
       ...(flags.eval !== undefined ? { eval: flags.eval } : {}),
       ...(flags.run !== undefined ? { outDir: flags.run } : {}),
-      ...(flags.backend !== undefined ? { backend: flags.backend as BackendName } : {}),
+      ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(bootstrap !== undefined ? { bootstrap } : {}),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
