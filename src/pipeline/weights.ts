@@ -41,7 +41,7 @@ export function loadWeights(given: string, cwd: string, specHash: string): Loade
   }
   if (existsSync(join(path, 'state.json'))) return fromCheckpoint(path, specHash);
   const chosen = chooseRunCheckpoint(path);
-  if (chosen === undefined) throw weightsError(`The folder '${given}' holds no checkpoint (step-NNNNNNNN/ with state.json); train first or pass a checkpoint folder.`);
+  if (chosen === undefined) throw weightsError(`The folder '${given}' contains no checkpoint (step-NNNNNNNN/ with state.json); train first or pass a checkpoint folder.`);
   return { ...fromCheckpoint(chosen.path, specHash), choice: chosen.choice };
 }
 

@@ -1,5 +1,5 @@
 // The zero-shot scorer of a spec: its eval block's prompts are tokenized as the preprocess block
-// says, run through the text tower with the weights being exported, and averaged per label
+// specifies, run through the text tower with the weights being exported, and averaged per label
 // (`embedPrompts`, the evaluation layer's averaging). The result is the `zeroshot` graph option.
 import { loadTokenizer, encodeBatch, type TextTokenizer } from '../../data/tokenizer/index.js';
 import { DataError } from '../../data/errors.js';
@@ -32,7 +32,7 @@ export interface SpecZeroShotRequest {
   span?: Span;
 }
 
-/** Builds the zero-shot labels of a spec, or returns TIER4008 errors that say what is missing. */
+/** Builds the zero-shot labels of a spec, or returns TIER4008 errors that name what is missing. */
 export async function zeroShotFromSpec(request: SpecZeroShotRequest): Promise<ZeroShotOptions | Diagnostic[]> {
   const { model, prompts, text, span } = request;
   if (prompts === undefined) {

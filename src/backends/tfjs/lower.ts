@@ -1,9 +1,9 @@
 // Lowers an IR module to the program model, one statement per IR node. Some patterns map to
-// faster runtime kernels: multi-head attention over a packed q/k/v projection becomes
-// `attention`; a matmul with a 2-D right operand (and a bias add) becomes `linearTransposed`
-// when that operand is a [1, 0] transpose, else `linearBias`; and x·sigmoid(c·x) becomes
-// `quickGelu`. Nodes that no loss or output needs are dropped. Statements are grouped into one function per spec
-// component, in the module's topological order.
+// faster runtime kernels. Multi-head attention over a packed q/k/v projection becomes
+// `attention`. A matmul with a 2-D right operand (and a bias add) becomes `linearTransposed`
+// when that operand is a [1, 0] transpose, else `linearBias`. x·sigmoid(c·x) becomes
+// `quickGelu`. Nodes that no loss or output needs are dropped. Statements are grouped into one
+// function per spec component, in the module's topological order.
 import type { IrModule, Node, OpAttrs, ValueId } from '../../ir/types.js';
 import { specHash } from '../../ir/hash.js';
 import type { KernelName } from '../../runtime/kernels/index.js';

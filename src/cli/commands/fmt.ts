@@ -40,7 +40,9 @@ function runFmt(files: string[], flags: FmtFlags, context: CliContext): void {
       text = strictUtf8.decode(readFileSync(path));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const reason = code === 'ENOENT' ? 'no such file' : code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'not a text .tier file: its bytes are not valid UTF-8' : (code ?? String(error));
+      let reason = code ?? String(error);
+      if (code === 'ENOENT') reason = 'no such file';
+      if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') reason = 'not a text .tier file: its bytes are not valid UTF-8';
       io.stderr(`tierc fmt: cannot read '${file}' (${reason}).\n`);
       failed = true;
       continue;

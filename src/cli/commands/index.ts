@@ -1,7 +1,7 @@
 // Every subcommand of `tierc`, in the order `tierc --help` lists them. Each entry carries the
-// text of the top-level help and loads its module on demand, so `tierc --help`, `tierc --version`
+// text of the top-level help and loads its module on demand. So `tierc --help`, `tierc --version`
 // and a misspelt command name import no command module, and a run that names one subcommand
-// imports only that command's dependencies (onnxruntime, tfjs, sharp and the compiler are large
+// imports only that command's dependencies (onnxruntime, tfjs, sharp and the compiler are slow
 // to load). A test checks that each entry's text matches what its module registers.
 import type { CliCommand } from '../command.js';
 

@@ -31,7 +31,9 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
     context.setExitCode(ExitCode.usage);
     return;
   }
-  const bootstrap = flags.bootstrap === undefined ? undefined : flags.bootstrap === 0 ? false : flags.bootstrap;
+  // A bootstrap count of 0 turns the confidence intervals off.
+  let bootstrap: number | false | undefined = flags.bootstrap;
+  if (bootstrap === 0) bootstrap = false;
   let plan: SpecPlan | undefined;
   await guardPipeline(context, () => plan?.checked.sources ?? new Map(), async () => {
     plan = loadSpecPlan(spec, { cwd: io.cwd, ...(flags.model !== undefined ? { model: flags.model } : {}) });

@@ -14,7 +14,7 @@ import { batchedMatmul } from './matmul.js';
 
 export interface AttentionAttrs {
   heads: number;
-  /** Which block of the packed last axis (width 3·heads·headDim) holds q, k and v. */
+  /** Block indices of q, k and v in the packed last axis (width 3·heads·headDim). */
   blocks: [number, number, number];
   /** Factor applied to q·kᵀ before the mask and the softmax. */
   scale: number;
@@ -91,7 +91,7 @@ export function channelProduct(a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
   return tf.reshape(tf.depthwiseConv2d(input, filter, [k, 1], 'valid'), [m, c, n]) as tf.Tensor3D;
 }
 
-/** The unfused composition: slices, heads next to the batch, two batched products. */
+/** Computes attention without fusion: slices, heads moved next to the batch, two batched products. */
 export function plainAttention(qkv: tf.Tensor, mask: tf.Tensor | undefined, attrs: AttentionAttrs): tf.Tensor {
   const [batch, tokens, packed] = qkv.shape as [number, number, number];
   const width = packed / 3;
