@@ -138,8 +138,8 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
 
   const ctx = createKernelContext({ training: true, embeddingForm: report.chosen === 'wasm' ? 'scatter' : 'gather' });
   // A term weighted by the constant 0 adds nothing to the loss or the gradients, so it is not
-  // computed: `forwardTraining` runs only what the other terms need.
-  // NOTE: the GradCache path (accumulate > 1 with a split) still computes such terms.
+  // computed: `forwardTraining`, and the `split` that accumulation uses, run only what the
+  // other terms need.
   const skipped = info.losses.map((loss) => model.forwardTraining !== undefined && isConstantZero(loss.weight));
   const computed = info.losses.map((_, i) => i).filter((i) => !skipped[i]);
   const paramTensors: Record<string, tf.Tensor> = Object.fromEntries(variables);
@@ -165,7 +165,7 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
       let termSums = new Array<number>(info.losses.length).fill(0);
       let grads = new Map<string, tf.Tensor>();
       if (batches.length > 1 && model.split) {
-        ({ termSums, grads } = await gradCacheStep(model, ctx, paramTensors, varList, variables, batches, weights, mixSeed(options.seed, step)));
+        ({ termSums, grads } = await gradCacheStep(model, ctx, paramTensors, varList, variables, batches, weights, skipped, mixSeed(options.seed, step)));
       }
       for (let micro = 0; micro < batches.length && !(batches.length > 1 && model.split); micro++) {
         ctx.dropoutSeed = mixSeed(options.seed, step, micro);
@@ -268,11 +268,12 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
  * computed without a tape. Then the losses are computed on the concatenated cut, with
  * gradients for the cut and the loss-side parameters. Last, each micro-batch's cut is
  * recomputed with a tape and its slice of the cut gradient is backpropagated. Memory grows
- * with one micro-batch of activations plus the cut of the whole batch.
+ * with one micro-batch of activations plus the cut of the whole batch. Terms marked in
+ * `skipped` are not read, and their sums stay 0.
  */
 async function gradCacheStep(
   model: CompiledModel, ctx: ReturnType<typeof createKernelContext>, params: Record<string, tf.Tensor>, varList: tf.Variable[],
-  variables: Map<string, tf.Variable>, batches: Batch[], weights: number[], seed: number,
+  variables: Map<string, tf.Variable>, batches: Batch[], weights: number[], skipped: boolean[], seed: number,
 ): Promise<{ termSums: number[]; grads: Map<string, tf.Tensor> }> {
   const info = model.MODEL;
   const split = model.split!;
@@ -300,17 +301,23 @@ async function gradCacheStep(
   ctx.dropoutCalls = 0;
   bindSizes(ctx, info, fullInputs);
   const kept: tf.Tensor[] = [];
+  const computed: number[] = [];
   const lossPass = tf.variableGrads(() => {
     const losses = split.loss(ctx, params, cutValues);
     let total: tf.Tensor = tf.scalar(0);
     info.losses.forEach((loss, i) => {
-      kept.push(tf.keep(losses[loss.name]!));
-      total = tf.add(total, tf.mul(losses[loss.name]!, weights[i]!));
+      if (skipped[i]) return;
+      const term = losses[loss.name]!;
+      kept.push(tf.keep(term));
+      computed.push(i);
+      total = tf.add(total, tf.mul(term, weights[i]!));
     });
     return total as tf.Scalar;
   }, [...varList, ...floatCut]);
   lossPass.value.dispose();
-  const termSums = (await Promise.all(kept.map((t) => t.data()))).map((v) => v[0]!);
+  const termSums = new Array<number>(info.losses.length).fill(0);
+  const values = await Promise.all(kept.map((t) => t.data()));
+  computed.forEach((index, i) => (termSums[index] = values[i]![0]!));
   tf.dispose(kept);
 
   const grads = new Map<string, tf.Tensor>();

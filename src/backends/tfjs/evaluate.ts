@@ -5,7 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { kernels, type KernelContext } from '../../runtime/kernels/index.js';
 import type { CompiledModel, ForwardResult, SplitForward } from '../../runtime/model.js';
 import type { Operand, Statement, TfjsProgram } from './program.js';
-import { splitProgram } from './split.js';
+import { splitProgram, trainedLosses } from './split.js';
 
 type AnyKernel = (ctx: KernelContext, ...args: unknown[]) => tf.Tensor;
 
@@ -20,7 +20,7 @@ export function compileInMemory(program: TfjsProgram): CompiledModel {
     for (const [name, operand] of Object.entries(program.outputs)) outputs[name] = read(operand);
     return { losses, outputs };
   };
-  const trained = program.info.losses.filter((loss) => !(loss.weight.kind === 'constant' && loss.weight.value === 0)).map((loss) => loss.name);
+  const trained = trainedLosses(program);
   const trainingStatements = statementsFor(statements, trained.map((name) => program.losses[name]!));
   const forwardTraining = (ctx: KernelContext, params: Record<string, tf.Tensor>, inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor> => {
     const read = run(ctx, trainingStatements, params, inputs, new Map());
@@ -84,9 +84,7 @@ function splitForward(program: TfjsProgram, split: NonNullable<ReturnType<typeof
         else values.set(entry, tensor);
       }
       const read = run(ctx, split.lossStatements, params, inputs, values);
-      const losses: Record<string, tf.Tensor> = {};
-      for (const [name, operand] of Object.entries(program.losses)) losses[name] = read(operand);
-      return losses;
+      return Object.fromEntries(trainedLosses(program).map((name) => [name, read(program.losses[name]!)]));
     },
   };
 }

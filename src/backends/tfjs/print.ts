@@ -6,7 +6,7 @@ import type { Span } from '../../diagnostics/types.js';
 import { commentText, jsLiteral, jsString } from './escape.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
 import { statementsFor } from './evaluate.js';
-import { splitProgram, type ProgramSplit } from './split.js';
+import { splitProgram, trainedLosses, type ProgramSplit } from './split.js';
 
 export interface PrintedFile {
   path: string;
@@ -93,7 +93,7 @@ function printForward(program: TfjsProgram): string {
  * the other terms, as the in-memory model does, so the trainer skips the zero-weight terms in both.
  */
 function printForwardTraining(program: TfjsProgram): string | undefined {
-  const trained = program.info.losses.filter((loss) => !(loss.weight.kind === 'constant' && loss.weight.value === 0)).map((loss) => loss.name);
+  const trained = trainedLosses(program);
   if (trained.length === program.info.losses.length) return undefined;
   const statements = statementsFor(program.components.flatMap((component) => component.statements), trained.map((name) => program.losses[name]!));
   const record = `{ ${trained.map((name) => `${jsString(name)}: ${printOperand(program.losses[name]!)}`).join(', ')} }`;
@@ -116,12 +116,13 @@ function printSplit(program: TfjsProgram, split: ProgramSplit): string {
     `const inputs = { ${inputEntries.map((entry) => `${jsString(entry.slice(6))}: cut[${jsString(entry)}]`).join(', ')} };`,
     ...split.cut.filter((entry) => !entry.startsWith('input:')).map((entry) => `const ${entry} = cut[${jsString(entry)}];`),
   ];
-  const losses = `return { ${Object.entries(program.losses).map(([name, operand]) => `${jsString(name)}: ${printOperand(operand)}`).join(', ')} };`;
+  const losses = `return { ${trainedLosses(program).map((name) => `${jsString(name)}: ${printOperand(program.losses[name]!)}`).join(', ')} };`;
   return [
     '/**',
     ' * The forward pass split where rows of the batch meet: `rows` computes the cut values of one',
     ' * micro-batch and `loss` the loss terms from the cut of the whole batch, so gradient',
-    ' * accumulation gives the same gradients as one large batch.',
+    ' * accumulation gives the same gradients as one large batch. Terms with the constant',
+    ' * weight 0 are left out, as in `forwardTraining`.',
     ' */',
     'export const split = {',
     `cut: ${jsLiteral(split.cut)},`,

@@ -2,6 +2,8 @@
 // accumulation (the GradCache method). The row part computes, per micro-batch, every value
 // the loss part reads (the cut); the loss part computes the losses from the cut values of the
 // whole accumulated batch. Statements that do not depend on the batch may appear in both.
+// Both parts cover only the loss terms with a nonzero weight: the trainer skips a term whose
+// weight is the constant 0, so neither its cut values nor its loss statements are computed.
 import type { Operand, Statement, TfjsProgram } from './program.js';
 
 export interface ProgramSplit {
@@ -11,7 +13,11 @@ export interface ProgramSplit {
   cut: string[];
 }
 
-/** Returns the split, or undefined when a loss does not pass through a batch-mixing value. */
+/**
+ * Returns the split, or undefined when a loss does not pass through a batch-mixing value.
+ * Whether a split exists depends on every loss term, so a zero weight does not change how
+ * accumulation computes the other terms.
+ */
 export function splitProgram(program: TfjsProgram): ProgramSplit | undefined {
   const statements = program.components.flatMap((c) => c.statements);
   const byTarget = new Map(statements.map((s) => [s.target, s]));
@@ -32,11 +38,10 @@ export function splitProgram(program: TfjsProgram): ProgramSplit | undefined {
     lossSide.add(statement.target);
     return statement.operands.every(visitLoss);
   };
-  const lossOperands = Object.values(program.losses);
-  for (const operand of lossOperands) {
+  for (const operand of Object.values(program.losses)) {
     if (operand.kind === 'value' && byTarget.get(operand.name)!.rowClass === 'row') return undefined;
-    visitLoss(operand);
   }
+  for (const name of trainedLosses(program)) visitLoss(program.losses[name]!);
   if (cut.size === 0) return undefined;
 
   const rowSide = new Set<string>();
@@ -52,4 +57,9 @@ export function splitProgram(program: TfjsProgram): ProgramSplit | undefined {
     lossStatements: statements.filter((s) => lossSide.has(s.target)),
     cut: [...cut],
   };
+}
+
+/** Names of the loss terms whose weight is not the constant 0, in declaration order. */
+export function trainedLosses(program: TfjsProgram): string[] {
+  return program.info.losses.filter((loss) => !(loss.weight.kind === 'constant' && loss.weight.value === 0)).map((loss) => loss.name);
 }

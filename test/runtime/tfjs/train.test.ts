@@ -7,7 +7,8 @@ import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { compileTfjs, emitTfjs, trainModule } from '../../../src/backends/tfjs/index.js';
 import { initializeParams } from '../../../src/ir/init.js';
 import { interpret } from '../../../src/ir/interpret.js';
-import { bindInputs, bindSizes, createKernelContext, selectBackend, syntheticBatch, syntheticDataSource, TrainingError, type Batch, type DataSource } from '../../../src/runtime/index.js';
+import { bindInputs, bindSizes, createKernelContext, selectBackend, syntheticBatch, syntheticDataSource, TrainingError } from '../../../src/runtime/index.js';
+import { listSource, rowsOf } from './batches.js';
 
 const TINY = { image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: 'quick_gelu' } as const;
 const DATA = { batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 3 };
@@ -124,23 +125,6 @@ describe('tfjs training', () => {
     expect(JSON.parse(readFileSync(join(dir, 'step-00000001', 'state.json'), 'utf8')).step).toBe(1);
   });
 });
-
-/** Rows [start, start + count) of a batch. */
-function rowsOf(batch: Batch, start: number, count: number): Batch {
-  const [, c, h, w] = batch.imageShape;
-  const [, t] = batch.tokenShape;
-  const image = c * h * w;
-  return {
-    images: batch.images.slice(start * image, (start + count) * image), imageShape: [count, c, h, w],
-    tokenIds: batch.tokenIds.slice(start * t, (start + count) * t), tokenShape: [count, t],
-    attentionMask: batch.attentionMask!.slice(start * t, (start + count) * t), eotIndex: batch.eotIndex!.slice(start, start + count),
-  };
-}
-
-function listSource(batches: Batch[]): DataSource {
-  let index = 0;
-  return { next: async () => batches[index++], cursor: () => index, seek: (c) => void (index = c as number) };
-}
 
 describe('gradient accumulation', () => {
   it('matches one large batch for InfoNCE', async () => {
