@@ -1,5 +1,7 @@
 // Per-step training metrics and the JSONL file they are appended to, one object per line.
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Each line goes to the file in one write of the whole line. A write that fails or stops short
+// is cut back to the last complete line, so the file never ends in a partial line.
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TrainingError } from './errors.js';
 import { makeFolder } from '../driver/folders.js';
@@ -22,6 +24,10 @@ export interface StepMetrics {
 }
 
 export class MetricsWriter {
+  private readonly fd: number;
+  /** Length in bytes of the complete lines in the file, the size a failed write truncates it to. */
+  private size: number;
+
   /**
    * Opens `path` for appending after step `resumeStep`, or empties it when `resumeStep` is 0.
    * Rows past `resumeStep` come from a run that stopped between checkpoints and are dropped,
@@ -32,7 +38,8 @@ export class MetricsWriter {
       makeFolder(dirname(path));
       if (resumeStep === 0) writeFileSync(path, '');
       else dropRowsAfter(path, resumeStep);
-      closeSync(openSync(path, 'a'));
+      this.fd = openSync(path, 'a');
+      this.size = fstatSync(this.fd).size;
     } catch (error) {
       throw new TrainingError('TIER6018', `Opening the metrics file '${path}' failed: ${(error as Error).message}. Make the run folder writable or choose another one with --out.`);
     }
@@ -55,22 +62,42 @@ export class MetricsWriter {
 
   /** Appends one JSON line; a failed write (a full disk) becomes TIER6018 naming the file. */
   private append(row: Record<string, unknown>): void {
+    const bytes = Buffer.from(JSON.stringify(row) + '\n', 'utf8');
+    let reason: string;
     try {
-      appendFileSync(this.path, JSON.stringify(row) + '\n');
+      const written = writeSync(this.fd, bytes, 0, bytes.length);
+      if (written === bytes.length) {
+        this.size += written;
+        return;
+      }
+      reason = `only ${written} of ${bytes.length} bytes were written`;
     } catch (error) {
-      // NOTE: a write that fails partway can leave a partial last line, which the report rejects as invalid JSON.
-      throw new TrainingError('TIER6018', `Writing the metrics file '${this.path}' failed: ${(error as Error).message}. Free space or choose another run folder with --out; the checkpoints are unchanged.`);
+      reason = (error as Error).message;
     }
+    let cut = '';
+    try {
+      ftruncateSync(this.fd, this.size);
+    } catch (error) {
+      cut = ` Cutting the file back to its last complete line also failed (${(error as Error).message}), so delete its last line before reading it.`;
+    }
+    throw new TrainingError('TIER6018', `Writing the metrics file '${this.path}' failed: ${reason}. Free space or choose another run folder with --out; the checkpoints are unchanged.${cut}`);
   }
 
-  close(): void {}
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
 /** Rewrites the JSONL file without rows whose step is above `step`, through a temporary file and a rename. */
 function dropRowsAfter(path: string, step: number): void {
   if (!existsSync(path)) return;
   const original = readFileSync(path, 'utf8');
-  const kept = original.split('\n').filter((line) => line.trim() !== '' && !(rowStep(line) > step));
+  const lines = original.split('\n');
+  // A last line without its newline that is not valid JSON is what a writer killed during a
+  // write leaves behind, so it is dropped with the rows past `step`.
+  const tail = lines.length - 1;
+  if (lines[tail] !== '' && !isJson(lines[tail]!)) lines.pop();
+  const kept = lines.filter((line) => line.trim() !== '' && !(rowStep(line) > step));
   const text = kept.map((line) => `${line}\n`).join('');
   // An unchanged file is left alone; a last line without its newline gets one, so the next row starts on its own line.
   if (text === original) return;
@@ -86,6 +113,15 @@ function rowStep(line: string): number {
     return typeof row.step === 'number' ? row.step : Number.NaN;
   } catch {
     return Number.NaN;
+  }
+}
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
   }
 }
 
