@@ -46,7 +46,7 @@ export function loadWeights(given: string, cwd: string, specHash: string): Loade
 }
 
 function fromCheckpoint(folder: string, specHash: string): LoadedWeights {
-  const checkpoint = loadCheckpoint(folder, specHash);
+  const checkpoint = loadCheckpoint(folder, specHash, { purpose: 'reading its weights', remedy: 'pass another checkpoint folder or a .safetensors file with --weights' });
   return { name: basename(folder), path: folder, step: checkpoint.state.step, weights: checkpoint.weights };
 }
 

@@ -5,7 +5,7 @@
 // failed write leaves either the whole checkpoint or none of it. After each save only the
 // last N and the best K by a named metric are kept.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TrainingError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
 import { makeFolder } from '../driver/folders.js';
@@ -119,12 +119,26 @@ export function listCheckpoints(dir: string): { path: string; step: number; stat
   return found.sort((a, b) => a.step - b.step);
 }
 
-/** Loads the newest checkpoint in `dir` and checks it belongs to `specHash`. */
+/** Loads the newest checkpoint in `dir`, with its optimizer state, and checks it belongs to `specHash`. */
 export function loadLatestCheckpoint(dir: string, specHash: string): Checkpoint {
   const all = listCheckpoints(dir);
   const latest = all[all.length - 1];
   if (latest === undefined) throw new TrainingError('TIER6015', `There is no checkpoint in '${dir}' to resume from.`);
-  return loadCheckpoint(latest.path, specHash);
+  return loadCheckpoint(latest.path, specHash, { purpose: 'resuming', remedy: resumeRemedy(dir) });
+}
+
+/**
+ * Returns advice for when the newest checkpoint in `dir` cannot be resumed from: resume from
+ * the checkpoint before it once the newest is moved away, or start a new run.
+ */
+export function resumeRemedy(dir: string): string {
+  const all = listCheckpoints(dir);
+  const latest = all.at(-1);
+  const previous = all.at(-2);
+  const fresh = 'train without --resume into a new run folder (--out)';
+  if (latest === undefined) return fresh;
+  if (previous === undefined) return `${fresh}, or delete '${dir}' to start this run over`;
+  return `move or delete the checkpoint folder '${basename(latest.path)}' so that --resume continues from '${basename(previous.path)}', or ${fresh}`;
 }
 
 /** A checkpoint chosen from a run folder, with the reason for the choice. */
@@ -158,25 +172,44 @@ export function chooseRunCheckpoint(dir: string): ChosenCheckpoint | undefined {
   return { path: newest.path, step: newest.step, choice: 'newest' };
 }
 
-export function loadCheckpoint(path: string, specHash: string): Checkpoint {
+export interface LoadCheckpointOptions {
+  /** The use of the files, named in the message of a missing file; 'resuming' reads optimizer.safetensors too. */
+  purpose: 'resuming' | 'reading its weights';
+  /** Advice on what to do instead, appended to the message of a missing or invalid file. */
+  remedy: string;
+}
+
+/**
+ * Reads a checkpoint folder and checks that it belongs to `specHash`. A missing file is TIER6019
+ * and an unreadable or invalid one TIER6006; both messages name the folder and end with `remedy`.
+ */
+export function loadCheckpoint(path: string, specHash: string, options: LoadCheckpointOptions = { purpose: 'resuming', remedy: 'pass another checkpoint' }): Checkpoint {
+  const needed = options.purpose === 'resuming' ? ['state.json', 'model.safetensors', 'optimizer.safetensors'] : ['state.json', 'model.safetensors'];
+  for (const file of needed) {
+    if (!existsSync(join(path, file))) {
+      throw new TrainingError('TIER6019', `The checkpoint folder '${path}' has no '${file}', which ${options.purpose} needs; ${options.remedy}.`);
+    }
+  }
   let state: CheckpointState;
   try {
     state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointState;
   } catch (error) {
-    throw new TrainingError('TIER6006', `The checkpoint state '${join(path, 'state.json')}' cannot be read: ${(error as Error).message}.`);
+    throw new TrainingError('TIER6006', `The checkpoint state '${join(path, 'state.json')}' cannot be read: ${(error as Error).message}; ${options.remedy}.`);
   }
   if (state.specHash !== specHash) {
     throw new TrainingError('TIER6005', `The checkpoint '${path}' was written by spec '${state.specFile}' with a different model (spec hash ${state.specHash.slice(0, 12)}, this model ${specHash.slice(0, 12)}).`);
   }
-  return { path, state, weights: readFloatTensors(join(path, 'model.safetensors')), optimizer: readFloatTensors(join(path, 'optimizer.safetensors')) };
+  const weights = readFloatTensors(join(path, 'model.safetensors'), options.remedy);
+  const optimizer = options.purpose === 'resuming' ? readFloatTensors(join(path, 'optimizer.safetensors'), options.remedy) : new Map<string, Float32Array>();
+  return { path, state, weights, optimizer };
 }
 
-function readFloatTensors(file: string): Map<string, Float32Array> {
+function readFloatTensors(file: string, remedy: string): Map<string, Float32Array> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new TrainingError('TIER6006', `The checkpoint file '${file}' cannot be read: ${(error as Error).message}.`);
+    throw new TrainingError('TIER6006', `The checkpoint file '${file}' cannot be read: ${(error as Error).message}; ${remedy}.`);
   }
   try {
     const parsed = decodeSafetensors(bytes, file);
@@ -184,7 +217,7 @@ function readFloatTensors(file: string): Map<string, Float32Array> {
     for (const [name, tensor] of parsed.tensors) out.set(name, Float32Array.from(tensor.data));
     return out;
   } catch (error) {
-    if (error instanceof SafetensorsError) throw new TrainingError('TIER6006', error.message);
+    if (error instanceof SafetensorsError) throw new TrainingError('TIER6006', `${error.message.replace(/\.$/, '')}; ${remedy}.`);
     throw error;
   }
 }

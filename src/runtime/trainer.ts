@@ -3,11 +3,12 @@
 // optimizer. It then applies clamps and batch-norm buffer updates and writes metrics and
 // checkpoints. A non-finite loss term stops training with a diagnostic. The loop prints
 // nothing; progress goes to `hooks`.
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { LossWeight } from '../ir/types.js';
 import { selectBackend, type BackendName, type BackendReport } from './backend.js';
-import { ensureCheckpointDir, loadLatestCheckpoint, saveCheckpoint, type CheckpointWriter, type RetentionPolicy } from './checkpoint.js';
+import { ensureCheckpointDir, loadLatestCheckpoint, resumeRemedy, saveCheckpoint, type CheckpointWriter, type RetentionPolicy } from './checkpoint.js';
 import type { Batch, DataSource } from './data.js';
 import { TrainingError, trainingWarning } from './errors.js';
 import { createKernelContext } from './kernels/index.js';
@@ -121,12 +122,19 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   if (options.resume) {
     if (!options.checkpoint) throw new TrainingError('TIER6013', 'Resuming needs a checkpoint directory.');
     const checkpoint = loadLatestCheckpoint(options.checkpoint.dir, info.specHash);
+    const remedy = resumeRemedy(options.checkpoint.dir);
     for (const [name, variable] of variables) {
       const values = checkpoint.weights.get(name);
-      if (values === undefined || values.length !== variable.size) throw new TrainingError('TIER6006', `Checkpoint '${checkpoint.path}' has no valid tensor '${name}'.`);
+      if (values === undefined || values.length !== variable.size) {
+        throw new TrainingError('TIER6006', `The checkpoint file '${join(checkpoint.path, 'model.safetensors')}' has no valid tensor '${name}'; ${remedy}.`);
+      }
       variable.assign(tf.tensor(values, variable.shape, variable.dtype));
     }
-    optimizer.loadState({ step: checkpoint.state.optimizerStep, slots: checkpoint.optimizer });
+    try {
+      optimizer.loadState({ step: checkpoint.state.optimizerStep, slots: checkpoint.optimizer });
+    } catch (error) {
+      throw new TrainingError('TIER6006', `The checkpoint file '${join(checkpoint.path, 'optimizer.safetensors')}' does not fit this model's optimizer (${(error as Error).message.replace(/\.$/, '')}); ${remedy}.`);
+    }
     data.seek(checkpoint.state.dataCursor);
     startStep = checkpoint.state.step;
   }
