@@ -14,6 +14,7 @@ import type { Diagnostic } from './diagnostics/types.js';
 import { initializeParams, printModule } from './ir/index.js';
 import { specHash } from './ir/hash.js';
 import { chooseRunCheckpoint, type ChosenCheckpoint } from './runtime/checkpoint.js';
+import { noCheckpointInFolder, weightsNotFound } from './pipeline/weights-errors.js';
 import type { LoweredModel } from './lower/index.js';
 import type { SemanticState } from './lower/phases.js';
 import type { WeightTensor, ZeroShotOptions } from './backends/onnx/index.js';
@@ -184,9 +185,18 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
     return;
   }
 
+  const given = request.weights ?? exportConfig?.checkpoint;
   const named = request.weights === undefined ? exportConfig?.checkpoint : resolvePath(cwd, request.weights);
   const fromRun = named === undefined ? undefined : checkpointOfRun(named);
   const checkpoint = fromRun?.path ?? named;
+  // A missing path and a folder without checkpoints get the messages of `eval` and `verify`.
+  if (given !== undefined && checkpoint !== undefined && fromRun === undefined) {
+    const problem = !existsSync(checkpoint) ? weightsNotFound(given) : isEmptyOfCheckpoints(checkpoint) ? noCheckpointInFolder(given) : undefined;
+    if (problem !== undefined) {
+      result.diagnostics.push(problem);
+      return;
+    }
+  }
   let weights: Map<string, WeightTensor>;
   let weightsSource: string;
   if (checkpoint === undefined) {
@@ -250,6 +260,11 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
   });
   result.diagnostics.push(...compiled.diagnostics);
   for (const file of compiled.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.name}`, bytes: file.bytes });
+}
+
+/** Returns true for a folder that has neither `model.safetensors` nor `state.json`, so it is not a checkpoint itself. */
+function isEmptyOfCheckpoints(path: string): boolean {
+  return statSync(path).isDirectory() && !existsSync(join(path, 'model.safetensors')) && !existsSync(join(path, 'state.json'));
 }
 
 /** Chooses the checkpoint of a run folder, when `path` is a folder with checkpoints but no `model.safetensors` of its own. */

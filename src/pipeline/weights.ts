@@ -9,6 +9,7 @@ import { chooseRunCheckpoint, loadCheckpoint } from '../runtime/checkpoint.js';
 import { TrainingError } from '../runtime/errors.js';
 import { readSafetensors, SafetensorsError } from '../runtime/safetensors.js';
 import { PipelineError } from './spec.js';
+import { noCheckpointInFolder, weightsNotFound } from './weights-errors.js';
 
 export interface LoadedWeights {
   /** A short name for tables: the checkpoint folder or file name. */
@@ -24,7 +25,7 @@ export interface LoadedWeights {
 /** Resolves `given` (relative to `cwd`) to one checkpoint and reads it; throws PipelineError or TrainingError. */
 export function loadWeights(given: string, cwd: string, specHash: string): LoadedWeights {
   const path = resolve(cwd, given);
-  if (!existsSync(path)) throw weightsError(`The weights '${given}' do not exist; pass a checkpoint folder, a run folder or a .safetensors file.`);
+  if (!existsSync(path)) throw new PipelineError([weightsNotFound(given)]);
   if (statSync(path).isFile()) {
     if (!path.endsWith('.safetensors')) throw weightsError(`The weights file '${given}' is not a .safetensors file.`);
     const stateFolder = basename(path) === 'model.safetensors' && existsSync(join(path, '..', 'state.json'));
@@ -41,7 +42,7 @@ export function loadWeights(given: string, cwd: string, specHash: string): Loade
   }
   if (existsSync(join(path, 'state.json'))) return fromCheckpoint(path, specHash);
   const chosen = chooseRunCheckpoint(path);
-  if (chosen === undefined) throw weightsError(`The folder '${given}' contains no checkpoint (step-NNNNNNNN/ with state.json); train first or pass a checkpoint folder.`);
+  if (chosen === undefined) throw new PipelineError([noCheckpointInFolder(given)]);
   return { ...fromCheckpoint(chosen.path, specHash), choice: chosen.choice };
 }
 

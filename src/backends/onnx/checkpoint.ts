@@ -33,6 +33,9 @@ export function readCheckpointWeights(path: string): CheckpointWeights {
     return { weights, metadata: parsed.metadata, diagnostics: [] };
   } catch (error) {
     if (error instanceof SafetensorsError) return failure(`${error.message} Write the checkpoint again or choose another one.`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file !== path) {
+      return failure(`The checkpoint folder '${path}' has no 'model.safetensors'; pass another checkpoint folder or a .safetensors file with --weights.`);
+    }
     if ((error as NodeJS.ErrnoException).code !== undefined) return failure(`The checkpoint '${file}' cannot be read: ${(error as Error).message}.`);
     throw error;
   }
