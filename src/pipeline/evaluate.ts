@@ -147,15 +147,20 @@ export async function evaluateSpec(plan: SpecPlan, options: EvalSpecOptions): Pr
     const cosineEntropy = cosine ? summary(patchEntropyStats(cosine, { tokenCounts: first.tokenCounts })) : undefined;
 
     const name = options.name ?? plan.model.name;
+    const scored = loaded.map((weights) => ({ name: weights.name, step: weights.step ?? null, ...(weights.choice !== undefined ? { choice: weights.choice } : {}) }));
     makeFolder(outDir);
-    writeEvaluation(outDir, [{ name, table: zeroShot.table }]);
-    if (first.patches !== undefined) await writeHeatmaps(outDir, first, promptEmbeddings, masksByLabel, config, preprocess.image);
+    writeEvaluation(outDir, [{ name, table: zeroShot.table, checkpoints: scored }]);
+    if (first.patches !== undefined) await writeHeatmaps(outDir, name, first, promptEmbeddings, masksByLabel, config, preprocess.image);
     if (first.patches !== undefined && first.text !== undefined) {
+      // The model's own similarity is its cosines divided by its temperature; plain cosines have temperature 1.
+      let temperature: number | undefined = 1;
+      if (first.similarity !== undefined) temperature = cosine === undefined ? undefined : similarityTemperature(first.similarity, cosine);
       writeSimilarityInputs(outDir, 'pooled', [
         {
           name,
           similarity: pooledPatchSimilarity(first.text, first.patches),
           ...(first.similarity ?? cosine ? { tokenSimilarity: (first.similarity ?? cosine) as Tensor, tokenCounts: first.tokenCounts } : {}),
+          ...(temperature !== undefined ? { temperature } : {}),
         },
       ]);
     }
@@ -210,6 +215,7 @@ export function labelColumns(split: SplitEmbeddings, names: readonly string[]): 
 
 async function writeHeatmaps(
   outDir: string,
+  model: string,
   split: SplitEmbeddings,
   prompts: Awaited<ReturnType<typeof embedPrompts>>,
   masks: Map<string, (MaskImage | null)[]>,
@@ -244,8 +250,30 @@ async function writeHeatmaps(
     percentiles: config.heatmaps?.percentiles ?? [1, 99],
     upsample: config.heatmaps?.upsample ?? 'nearest',
     draw: config.heatmaps?.images ?? 4,
+    model,
     images,
   });
+}
+
+/**
+ * Returns the temperature T for which `similarity` equals `cosine` / T, by least squares and
+ * rounded to 4 significant digits. Returns undefined when no single T fits every entry within
+ * 1e-3, as for a similarity that is not a scaled cosine.
+ */
+function similarityTemperature(similarity: Tensor, cosine: Tensor): number | undefined {
+  if (similarity.data.length !== cosine.data.length) return undefined;
+  let product = 0;
+  let squared = 0;
+  for (let i = 0; i < similarity.data.length; i++) {
+    product += (cosine.data[i] as number) * (similarity.data[i] as number);
+    squared += (similarity.data[i] as number) ** 2;
+  }
+  if (!(squared > 0)) return undefined;
+  const temperature = product / squared;
+  for (let i = 0; i < similarity.data.length; i++) {
+    if (!(Math.abs((cosine.data[i] as number) - temperature * (similarity.data[i] as number)) <= 1e-3)) return undefined;
+  }
+  return temperature > 0 ? Number(temperature.toPrecision(4)) : undefined;
 }
 
 function summary(stats: EntropyStats): EntropySummary {

@@ -148,7 +148,20 @@ function aurocHtml(evaluations: readonly NamedTable[]): string {
     return `<td class="num"><strong>${macro.auroc.toFixed(3)}</strong>${intervalHtml(macro.ci)}${left}</td>`;
   });
   rows.push(`<tr class="macro"><th>macro mean</th><td></td><td></td><td></td>${macroCells.join('')}</tr>`);
-  return `<table class="auroc">${header}${rows.join('')}</table><p class="note">${escapeHtml(ciNote)} The macro mean is the unweighted mean over labels whose AUROC is defined; a label with one class only has no AUROC.</p>`;
+  const scored = evaluations.filter((entry) => entry.checkpoints !== undefined && entry.checkpoints.length > 0).map((entry) => `<p class="checkpoint">${scoredHtml(entry, evaluations.length > 1)}</p>`);
+  return `<table class="auroc">${header}${rows.join('')}</table>${scored.join('')}<p class="note">${escapeHtml(ciNote)} The macro mean is the unweighted mean over labels whose AUROC is defined; a label with one class only has no AUROC.</p>`;
+}
+
+/** Names the checkpoints an AUROC column scored: folder name, step and, for a run folder, how it was chosen. */
+function scoredHtml(entry: NamedTable, named: boolean): string {
+  const checkpoints = entry.checkpoints ?? [];
+  const items = checkpoints.map((checkpoint) => {
+    const details = [checkpoint.step === null ? undefined : `step ${checkpoint.step}`, checkpoint.choice === undefined ? undefined : `the ${checkpoint.choice} checkpoint of its run`].filter((part) => part !== undefined);
+    return `<code>${escapeHtml(checkpoint.name)}</code>${details.length > 0 ? ` (${escapeHtml(details.join(', '))})` : ''}`;
+  });
+  const subject = named ? ` of ${escapeHtml(entry.name)}` : '';
+  if (items.length === 1) return `Scored checkpoint${subject}: ${items[0]}.`;
+  return `Scored checkpoints${subject}, scores averaged: ${items.join(', ')}.`;
 }
 
 function describeBootstrap(table: AurocTable): string {

@@ -23,9 +23,21 @@ export interface ScoresInput {
   bootstrap?: BootstrapOptions;
 }
 
+/** A checkpoint whose scores an AUROC table comes from, as `tierc eval` records it. */
+export interface ScoredCheckpoint {
+  /** The checkpoint folder or file name, such as 'step-00000200'. */
+  name: string;
+  /** The training step, or null for a bare .safetensors file. */
+  step: number | null;
+  /** The rule that chose a run folder's checkpoint ('newest' or 'best by METRIC (VALUE)'); absent for a named checkpoint. */
+  choice?: string;
+}
+
 export interface NamedTable {
   name: string;
   table: AurocTable;
+  /** The checkpoints scored, their scores averaged when there are several. */
+  checkpoints?: ScoredCheckpoint[];
 }
 
 /** Checks the scores-input form and returns it typed; errors name the JSON path of the bad value. */
@@ -115,12 +127,28 @@ export function evaluationsFromJson(value: unknown, file: string): NamedTable[] 
     return object.models.map((entry, index) => {
       const model = expectObject(entry, file, `models[${index}]`);
       const name = typeof model.name === 'string' ? model.name : `model ${index + 1}`;
-      return { name, table: tableFromObject(model, file, `models[${index}]`) };
+      return withCheckpoints({ name, table: tableFromObject(model, file, `models[${index}]`) }, model, file, `models[${index}].checkpoints`);
     });
   }
   // `tierc eval -o` records the scores file it read as 'source'; it names the column when no name is given.
   const name = typeof object.name === 'string' ? object.name : typeof object.source === 'string' ? object.source : 'model';
-  return [{ name, table: tableFromObject(object, file, '') }];
+  return [withCheckpoints({ name, table: tableFromObject(object, file, '') }, object, file, 'checkpoints')];
+}
+
+/** Adds the optional `checkpoints` list of an eval.json entry to `entry`, checking each field. */
+function withCheckpoints(entry: NamedTable, object: Record<string, unknown>, file: string, location: string): NamedTable {
+  if (object.checkpoints === undefined) return entry;
+  if (!Array.isArray(object.checkpoints)) throw invalid(file, location, `Expected an array of checkpoints, found ${describeJson(object.checkpoints)}.`);
+  entry.checkpoints = object.checkpoints.map((value, index) => {
+    const where = `${location}[${index}]`;
+    const checkpoint = expectObject(value, file, where);
+    if (typeof checkpoint.name !== 'string') throw invalid(file, `${where}.name`, `Expected the checkpoint name as a string, found ${describeJson(checkpoint.name)}.`);
+    if (checkpoint.step !== null && !Number.isInteger(checkpoint.step)) throw invalid(file, `${where}.step`, `Expected a whole step number or null, found ${describeJson(checkpoint.step)}.`);
+    const scored: ScoredCheckpoint = { name: checkpoint.name, step: checkpoint.step as number | null };
+    if (typeof checkpoint.choice === 'string') scored.choice = checkpoint.choice;
+    return scored;
+  });
+  return entry;
 }
 
 function tableFromObject(object: Record<string, unknown>, file: string, location: string): AurocTable {

@@ -3,9 +3,9 @@
 // temporary name and a rename, except metrics.jsonl, which grows one line per logged step.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { EvalError, type AurocTable, type Tensor } from '../eval/index.js';
+import { EvalError, type Tensor } from '../eval/index.js';
 import { writeAtomically } from './files.js';
-import { aurocFormat } from './scores.js';
+import { aurocFormat, type NamedTable } from './scores.js';
 import { makeFolder } from '../driver/folders.js';
 
 export interface SettingsInput {
@@ -36,8 +36,9 @@ export function appendMetrics(dir: string, record: { step: number } & Record<str
 }
 
 /** Writes eval.json from AUROC tables, one per model; a single unnamed table uses the plain form. */
-export function writeEvaluation(dir: string, tables: readonly { name: string; table: AurocTable }[]): void {
-  const body = tables.length === 1 ? { format: aurocFormat, name: tables[0]?.name, table: tables[0]?.table } : { models: tables.map((entry) => ({ format: aurocFormat, ...entry })) };
+export function writeEvaluation(dir: string, tables: readonly NamedTable[]): void {
+  const only = tables[0];
+  const body = tables.length === 1 && only !== undefined ? { format: aurocFormat, ...only } : { models: tables.map((entry) => ({ format: aurocFormat, ...entry })) };
   writeAtomically(path.join(dir, 'eval.json'), `${JSON.stringify(body)}\n`);
 }
 

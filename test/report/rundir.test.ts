@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EvalError } from '../../src/eval/index.js';
 import { loadRunDirectory, parseMetricsJsonl } from '../../src/report/index.js';
+import { evaluationsFromJson } from '../../src/report/scores.js';
 import { writeFixtureRun } from './fixture-run.js';
 
 let dir: string;
@@ -99,5 +100,35 @@ describe('metrics.jsonl', () => {
     expect(issue.location).toBe('line 2');
     expect(issue.message).toContain("'step'");
     expect(issueOf(() => parseMetricsJsonl('{"step": 1,\n', 'm.jsonl')).location).toBe('line 1');
+  });
+});
+
+// The optional `checkpoints` list of eval.json, which `tierc eval` writes.
+const emptyTable = { rows: [], macro: { auroc: null, undefinedLabels: [] }, bootstrap: null, warnings: [] };
+
+describe('eval.json checkpoints', () => {
+  it('reads the scored checkpoints', () => {
+    const checkpoints = [{ name: 'step-00000002', step: 2, choice: 'newest' }, { name: 'weights.safetensors', step: null }];
+    const [entry] = evaluationsFromJson({ format: 'tierc-auroc-v1', name: 'tiny', table: emptyTable, checkpoints }, 'eval.json');
+    expect(entry!.name).toBe('tiny');
+    expect(entry!.checkpoints).toEqual(checkpoints);
+  });
+
+  it('leaves them out when absent', () => {
+    const [entry] = evaluationsFromJson({ format: 'tierc-auroc-v1', name: 'tiny', table: emptyTable }, 'eval.json');
+    expect(entry!.checkpoints).toBeUndefined();
+  });
+
+  it('rejects a non-array', () => {
+    const issue = issueOf(() => evaluationsFromJson({ format: 'tierc-auroc-v1', table: emptyTable, checkpoints: 'step-00000002' }, 'eval.json'));
+    expect(issue.code).toBe('TIER7030');
+    expect(issue.file).toBe('eval.json');
+    expect(issue.location).toBe('checkpoints');
+  });
+
+  it('rejects a fractional step', () => {
+    const issue = issueOf(() => evaluationsFromJson({ models: [{ format: 'tierc-auroc-v1', name: 'a', table: emptyTable, checkpoints: [{ name: 'x', step: 1.5 }] }] }, 'eval.json'));
+    expect(issue.code).toBe('TIER7030');
+    expect(issue.location).toBe('models[0].checkpoints[0].step');
   });
 });
