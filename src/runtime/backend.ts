@@ -5,11 +5,19 @@
 // candidate is or is not used, for `tierc doctor`. The wasm backend runs its threaded build
 // (started by wasm-threads.ts) with one thread per logical core, at most 8, unless the
 // `wasmThreads` option or the TIERC_WASM_THREADS environment variable sets the count.
+//
+// When tierc's native addon is built (native/, see native.ts), the wasm backend's matrix
+// products and attention run on its AVX2 kernels instead of XNNPACK's, with the thread
+// count above; the wasm module then runs its single-threaded build, because the addon needs
+// a heap it can address (the threaded build's heap is a SharedArrayBuffer).
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients, and its per-gradient ES modules use
 // extensionless imports that Node cannot load; the union package's node bundle registers them.
 import '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend-names.js';
+import { registerNativeAttention } from './kernels/attention-native.js';
+import { installNativeMatmul, uninstallNativeMatmul } from './kernels/native-matmul.js';
+import { loadNativeKernels, type NativeStatus } from './native.js';
 import { planWasmThreads, startThreadedWasm, type WasmThreadsPlan } from './wasm-threads.js';
 
 export { BACKEND_ORDER, isBackendName, type BackendName } from './backend-names.js';
@@ -32,6 +40,18 @@ export interface BackendReport {
   wasmThreads?: number;
   /** Reason for the `wasmThreads` count, as a phrase (only when wasm is chosen). */
   wasmThreadsReason?: string;
+  /** Whether the wasm backend's products run on tierc's native addon, and why (only when wasm is chosen). */
+  nativeMatmul?: NativeMatmulReport;
+}
+
+export interface NativeMatmulReport {
+  used: boolean;
+  /** Kernel variant of the addon: 'avx2-fma' or 'generic'. */
+  isa?: string;
+  /** Threads of the addon's pool, the calling thread included. */
+  threads?: number;
+  /** One sentence: how the addon was built, or why it is not used. */
+  reason: string;
 }
 
 export interface SelectBackendOptions {
@@ -66,7 +86,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const candidates = options.force ? [options.force] : BACKEND_ORDER;
   // An invalid thread count is a usage error whichever backend wins, so it is checked first.
   const wasmPlan = planWasmThreads(options.wasmThreads);
-  const wasmStart: WasmStart = { reason: wasmPlan.reason };
+  const native = nativeStatus(candidates);
+  const wasmStart: WasmStart = { reason: wasmPlan.reason, native: native.kernels !== undefined };
   const probes: BackendProbe[] = [];
   let chosen: BackendName | undefined;
 
@@ -98,13 +119,45 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount(): number };
     report.wasmThreads = wasm.getThreadsCount();
     report.wasmThreadsReason = wasmStart.reason;
+    report.nativeMatmul = useNativeKernels(native, wasmPlan);
   }
   return report;
+}
+
+/**
+ * The native addon, unless TIERC_NATIVE=0 turns it off. The variable is read on every
+ * selection, so a process can compare both kinds of kernels; the addon itself loads once.
+ */
+function nativeStatus(candidates: readonly BackendName[]): NativeStatus {
+  if (!candidates.includes('wasm')) return { reason: 'The wasm backend was not considered.' };
+  if (process.env['TIERC_NATIVE']?.trim() === '0') {
+    uninstallNativeMatmul();
+    return { reason: 'TIERC_NATIVE=0 turns the native kernels off.' };
+  }
+  return loadNativeKernels();
+}
+
+/** Routes the wasm backend's products to the native addon when it loaded and can address the heap. */
+function useNativeKernels(native: NativeStatus, plan: WasmThreadsPlan): NativeMatmulReport {
+  const kernels = native.kernels;
+  if (kernels === undefined) return { used: false, reason: native.reason };
+  const backend = tf.backend() as unknown as { wasm?: { HEAPF32?: Float32Array } };
+  const heap = backend.wasm?.HEAPF32;
+  if (heap === undefined) return { used: false, reason: 'The wasm backend exposes no heap the native kernels can address.' };
+  if (typeof SharedArrayBuffer !== 'undefined' && heap.buffer instanceof SharedArrayBuffer) {
+    return { used: false, reason: 'The wasm backend started its threaded build earlier in this process, and the native kernels cannot address its shared heap.' };
+  }
+  kernels.setThreads(plan.threads);
+  registerNativeAttention();
+  installNativeMatmul(kernels);
+  return { used: true, isa: kernels.isa, threads: kernels.threads(), reason: native.reason };
 }
 
 /** The reason for the wasm thread count, filled in when the wasm backend is probed. */
 interface WasmStart {
   reason: string;
+  /** Whether the native addon loaded: its pool takes the threads and the wasm module runs one. */
+  native: boolean;
 }
 
 async function probeBackend(name: BackendName, wasmPlan: WasmThreadsPlan, wasmStart: WasmStart): Promise<BackendProbe> {
@@ -124,7 +177,7 @@ async function probeBackend(name: BackendName, wasmPlan: WasmThreadsPlan, wasmSt
     return probe('no-cuda', `'${packageName}' is installed but no CUDA device is usable.`);
   }
   try {
-    if (name === 'wasm') wasmStart.reason = await prepareWasm(wasmPlan);
+    if (name === 'wasm') wasmStart.reason = await prepareWasm(wasmStart.native ? { threads: 1, reason: `one thread, because the native kernels run the products with ${wasmPlan.threads} (${wasmPlan.reason})` } : wasmPlan);
     const activated = await tf.setBackend(name);
     if (!activated) return probe('failed', `The '${name}' backend failed to initialize.`);
     await tf.ready();

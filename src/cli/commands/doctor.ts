@@ -2,7 +2,8 @@
 // preference and prints which one training would use and why each other one is not used
 // (not installed, no CUDA device, or failed to initialize with its error). For the wasm
 // backend it also prints the thread count and why: the TIERC_WASM_THREADS environment
-// variable, one per logical core, or the error of a threaded build that failed to start.
+// variable, one per logical core, or the error of a threaded build that failed to start, and
+// whether its matrix products run on tierc's native addon (and why not).
 import type { Command } from 'commander';
 import { selectBackend, type BackendName, type BackendReport } from '../../runtime/backend.js';
 import { backendOption } from '../options.js';
@@ -43,6 +44,13 @@ async function runDoctor(flags: DoctorFlags, context: CliContext): Promise<void>
   if (report.chosen === 'wasm') {
     const threads = report.wasmThreads ?? 1;
     io.stdout(`  SIMD ${report.wasmSimd ? 'on' : 'off'}, ${threads} ${threads === 1 ? 'thread' : 'threads'}: ${report.wasmThreadsReason ?? 'not reported'}.\n`);
+    const native = report.nativeMatmul;
+    if (native?.used) {
+      const count = native.threads ?? 1;
+      io.stdout(`  Matrix products: native ${native.isa} kernels, ${count} ${count === 1 ? 'thread' : 'threads'}. ${native.reason}\n`);
+    } else if (native) {
+      io.stdout(`  Matrix products: XNNPACK (wasm). ${native.reason}\n`);
+    }
   }
   for (const probe of report.probes) {
     io.stdout(`  ${probe.name.padEnd(15)} ${(STATUS_TEXT[probe.status] ?? probe.status).padEnd(14)} ${probe.reason}\n`);

@@ -7,10 +7,13 @@
 // out [T, C, D]. Each batched product out[i, c, n] = Σₖ a[i, k, c]·b[k, c, n] runs as a
 // depthwise convolution (see `channelProduct`), which XNNPACK computes, while the wasm
 // BatchMatMul kernel runs a plain loop for more than one batch (tfjs-backend-wasm 4.22.0).
-// A layer then needs 5 transposes forward and 7 backward.
+// A layer then needs 5 transposes forward and 7 backward. When the products run on tierc's
+// native addon, attention-native.ts reads q, k and v in place and needs no transpose at all.
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAttention, nativeAttentionGrad } from './attention-native.js';
 import { customOp } from './custom.js';
 import { batchedMatmul } from './matmul.js';
+import { nativeMatmulActive } from './native-matmul.js';
 
 export interface AttentionAttrs {
   heads: number;
@@ -29,6 +32,15 @@ export interface AttentionAttrs {
 export function attention(qkv: tf.Tensor, mask: tf.Tensor | undefined, attrs: AttentionAttrs): tf.Tensor {
   if (tf.getBackend() !== 'wasm') return plainAttention(qkv, mask, attrs);
   const [batch, tokens, packed] = qkv.shape as [number, number, number];
+  // The native kernel reads the mask as one [T, T] matrix added to every head's scores.
+  if (nativeMatmulActive() && (mask === undefined || (mask.size === tokens * tokens && mask.dtype === 'float32'))) {
+    const native = customOp(([x], save) => {
+      const [context, probs] = nativeAttention(x!, mask, attrs);
+      save([x!, probs]);
+      return { value: context, gradFunc: (dy, saved) => nativeAttentionGrad(saved[0]!, saved[1]!, dy, attrs) };
+    });
+    return native(qkv);
+  }
   const width = packed / 3;
   const heads = attrs.heads;
   const depth = width / heads;

@@ -2,8 +2,12 @@
 // `transposeA`/`transposeB` leaves XNNPACK's fast path (about 1 GFLOP/s against 10–30 for a
 // plain product, measured with tfjs-backend-wasm 4.22.0), and tfjs's own matmul gradient uses
 // exactly those forms. Every gradient here transposes explicitly and then multiplies plainly.
+// When the wasm backend's products run on tierc's native addon (native-matmul.ts), a
+// transposed operand is only a pair of swapped strides, so the gradients pass the
+// `transposeA`/`transposeB` flags instead and no Transpose kernel runs.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom.js';
+import { nativeMatmulActive } from './native-matmul.js';
 
 type Activation = 'linear' | 'relu';
 
@@ -15,6 +19,7 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        if (nativeMatmulActive()) return [tf.matMul(dy as tf.Tensor2D, ws, false, true), tf.matMul(xs, dy as tf.Tensor2D, true, false)];
         return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
       },
     };
@@ -41,6 +46,11 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, activat
       gradFunc: (dy, saved) => {
         let g = dy as tf.Tensor2D;
         if (activation === 'relu') g = tf.mul(g, tf.step(saved[2]!)) as tf.Tensor2D;
+        if (nativeMatmulActive()) {
+          const dxNative = tf.matMul(g, saved[1] as tf.Tensor2D, false, true);
+          const dwNative = tf.matMul(saved[0] as tf.Tensor2D, g, true, false);
+          return bias ? [dxNative, dwNative, columnSums(g)] : [dxNative, dwNative];
+        }
         const dx = tf.matMul(g, tf.transpose(saved[1] as tf.Tensor2D));
         const dw = rowContraction(saved[0] as tf.Tensor2D, g);
         return bias ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
@@ -63,7 +73,10 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
   const inputs: tf.Tensor[] = bias ? [rows, w, bias] : [rows, w];
   const f = customOp((args, save) => {
     const [xr, wr, br] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
-    const value = tf.fused.matMul({ a: xr, b: tf.transpose(wr), bias: bias ? br : undefined });
+    const native = nativeMatmulActive();
+    const value = native
+      ? tf.fused.matMul({ a: xr, b: wr, transposeB: true, bias: bias ? br : undefined })
+      : tf.fused.matMul({ a: xr, b: tf.transpose(wr), bias: bias ? br : undefined });
     save([xr, wr]);
     return {
       value,
@@ -71,6 +84,10 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
         const g = dy as tf.Tensor2D;
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = tf.matMul(g, ws);
+        if (native) {
+          const dw = tf.matMul(g, xs, true, false);
+          return bias ? [dx, dw, columnSums(g)] : [dx, dw];
+        }
         if (n > k) return bias ? [dx, rowContraction(g, xs), tf.sum(g, 0)] : [dx, rowContraction(g, xs)];
         // rowContraction would transpose dy here anyway. The rows of dyᵀ then give the bias
         // gradient as a sum over the innermost axis, so the wasm Sum kernel needs no transpose.
@@ -81,6 +98,14 @@ export function linearTransposed(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1
     };
   });
   return tf.reshape(f(...inputs), outShape);
+}
+
+/**
+ * Sums of the columns of g [m, n] as a product ones[1, m] × g: on the native addon this
+ * reads g once, where the wasm Sum kernel over the leading axis transposes g first.
+ */
+function columnSums(g: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]]) as tf.Tensor1D;
 }
 
 /**
@@ -102,6 +127,7 @@ export function rowContraction(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
  * out[c, i, j] = Σₖ a[c, i, k]·b[c, k, j] exactly.
  */
 function product3d(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
+  if (nativeMatmulActive()) return tf.matMul(a, b, transposeA, transposeB);
   if (tf.getBackend() !== 'wasm') {
     const left = transposeA ? tf.transpose(a, [0, 2, 1]) : a;
     const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b;
