@@ -5,6 +5,7 @@
  * pool_run and pool_set_threads (the addon holds one lock around both).
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE /* sysconf(_SC_NPROCESSORS_ONLN) on macOS */
 #include "pool.h"
 
 #include <pthread.h>

@@ -2,11 +2,10 @@
  * SGEMM driver: splits a strided batched product into blocks, packs operands into
  * contiguous panels and runs the selected kernel over them on the thread pool.
  *
- * Each call runs in two parallel phases. First every NR-column panel of B is packed over
- * the whole k range, once per batch (once in all when B's batch stride is 0). Then each
- * task takes one (batch, MC-row block, NC-column block) of C, packs its rows of A in
- * KC-deep slices and runs the kernel over every MR x NR tile of the block. Tasks never
- * split the k sum, so an output element gets the same operations whatever thread runs it.
+ * Each task of a call takes one (batch, MC-row block, NC-column block) of C. For each
+ * KC-deep slice of the k range it packs its rows of A and columns of B, then runs the
+ * kernel over every MR x NR tile of the block. Tasks never split the k sum, so an output
+ * element gets the same operations whatever thread runs it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sgemm.h"
@@ -16,35 +15,36 @@
 
 #include "pool.h"
 
-/* Block sizes: an MC x KC slice of packed A (96 KiB) stays in L2, a KC x NR panel of B (16 KiB) in L1. */
+/*
+ * Block sizes: an MC x KC slice of packed A (96 KiB) and a KC x NC slice of packed B
+ * (up to 256 KiB) stay in L2, and the KC x NR panel of B that a row of tiles reuses (16 KiB)
+ * in L1.
+ */
 #define KC_MAX 256
 #define MC_MAX 96
 #define NC_MAX 256
 
-/* Packed B of several batches is limited to this many floats (64 MiB); one batch may exceed it. */
-#define PACKED_B_MAX_FLOATS ((int64_t)1 << 24)
+/*
+ * Products under this many multiply-adds run on the calling thread only, because waking a
+ * sleeping worker costs about as much (10 to 30 us measured on a 2-core Zen 3 VM).
+ */
+#define PARALLEL_MIN_MACS ((int64_t)1 << 20)
 
-/* Products under this many multiply-adds run on the calling thread only, because waking the pool costs more. */
-#define PARALLEL_MIN_MACS ((int64_t)1 << 17)
-
+/* Packed slices of one thread. The A slice has 8 floats of slack for kernels that store 8 lanes at a time. */
 typedef struct {
   float *a;    /* MC_MAX x KC_MAX packed slice of A */
+  float *b;    /* KC_MAX x NC_MAX packed slice of B */
   float *acc;  /* partial sums of an MC x NC block between KC slices */
   float *bias; /* NC_MAX bias values of the block's columns */
 } workspace;
 
 static workspace spaces[POOL_MAX_THREADS];
-static float *packed_b;
-static int64_t packed_b_capacity;
 
 typedef struct {
   const sgemm_isa *isa;
   const sgemm_args *g;
-  int64_t mc, nc, kc;           /* block sizes */
-  int64_t m_blocks, n_blocks;   /* blocks per batch */
-  int64_t n_panels;             /* NR-column panels per batch */
-  int64_t batch_first, batches; /* batches of this group */
-  int b_shared;                 /* B's batch stride is 0, so one packed copy serves every batch */
+  int64_t mc, nc, kc;         /* block sizes */
+  int64_t m_blocks, n_blocks; /* blocks per batch */
 } plan;
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -59,57 +59,42 @@ static float *aligned_floats(int64_t count) {
 
 static int reserve_workspaces(int threads) {
   for (int t = 0; t < threads; t++) {
-    if (spaces[t].a != NULL) continue;
-    spaces[t].a = aligned_floats((int64_t)MC_MAX * KC_MAX);
-    spaces[t].acc = aligned_floats((int64_t)MC_MAX * NC_MAX);
-    spaces[t].bias = aligned_floats(NC_MAX);
-    if (spaces[t].a == NULL || spaces[t].acc == NULL || spaces[t].bias == NULL) {
-      free(spaces[t].a);
-      free(spaces[t].acc);
-      free(spaces[t].bias);
-      spaces[t] = (workspace){0};
+    workspace *w = &spaces[t];
+    if (w->a != NULL) continue;
+    w->a = aligned_floats((int64_t)MC_MAX * KC_MAX + 8);
+    w->b = aligned_floats((int64_t)KC_MAX * NC_MAX + 8);
+    w->acc = aligned_floats((int64_t)MC_MAX * NC_MAX);
+    w->bias = aligned_floats(NC_MAX);
+    if (w->a == NULL || w->b == NULL || w->acc == NULL || w->bias == NULL) {
+      free(w->a);
+      free(w->b);
+      free(w->acc);
+      free(w->bias);
+      *w = (workspace){0};
       return -1;
     }
   }
   return 0;
 }
 
-static int reserve_packed_b(int64_t floats) {
-  if (floats <= packed_b_capacity) return 0;
-  free(packed_b);
-  packed_b = aligned_floats(floats);
-  packed_b_capacity = packed_b == NULL ? 0 : floats;
-  return packed_b == NULL ? -1 : 0;
-}
-
-/* Phase 1 task: packs NR-column panel `task % n_panels` of batch `task / n_panels` of the group. */
-static void pack_b_task(void *context, int64_t task, int thread) {
-  (void)thread;
-  const plan *p = context;
-  const sgemm_args *g = p->g;
-  int64_t local = task / p->n_panels, panel = task % p->n_panels;
-  int64_t batch = p->batch_first + local;
-  int64_t j0 = panel * SGEMM_NR;
-  const float *src = g->b + batch * g->b_batch + j0 * g->b_col;
-  float *dst = packed_b + task * g->k * SGEMM_NR;
-  p->isa->pack_b(src, g->b_row, g->b_col, g->k, (int)min64(SGEMM_NR, g->n - j0), dst);
-}
-
-/* Phase 2 task: computes one MC x NC block of C for one batch of the group. */
+/*
+ * Computes one MC x NC block of C for one batch. The task packs its own slices of A and B:
+ * packing B again in every row block costs about 2 / MC of the multiply-adds, and keeps
+ * each call to a single parallel phase.
+ */
 static void block_task(void *context, int64_t task, int thread) {
   const plan *p = context;
   const sgemm_args *g = p->g;
   workspace *w = &spaces[thread];
-  int64_t local = task / (p->m_blocks * p->n_blocks);
+  int64_t batch = task / (p->m_blocks * p->n_blocks);
   int64_t rest = task % (p->m_blocks * p->n_blocks);
-  int64_t batch = p->batch_first + local;
   int64_t i0 = (rest / p->n_blocks) * p->mc, j0 = (rest % p->n_blocks) * p->nc;
   int64_t rows = min64(p->mc, g->m - i0), cols = min64(p->nc, g->n - j0);
   int64_t m_panels = ceil_div(rows, SGEMM_MR), n_panels = ceil_div(cols, SGEMM_NR);
 
   const float *a = g->a + batch * g->a_batch + i0 * g->a_row;
+  const float *b = g->b + batch * g->b_batch + j0 * g->b_col;
   float *c = g->c + batch * g->c_batch + i0 * g->c_row + j0 * g->c_col;
-  const float *b_panels = packed_b + ((p->b_shared ? 0 : local) * p->n_panels + j0 / SGEMM_NR) * g->k * SGEMM_NR;
   if (g->bias != NULL) {
     for (int64_t j = 0; j < cols; j++) w->bias[j] = g->bias[(j0 + j) * g->bias_stride];
   }
@@ -117,13 +102,17 @@ static void block_task(void *context, int64_t task, int thread) {
   for (int64_t pc = 0; pc < g->k; pc += p->kc) {
     int64_t depth = min64(p->kc, g->k - pc);
     int last = pc + depth == g->k;
+    for (int64_t jp = 0; jp < n_panels; jp++) {
+      int panel_cols = (int)min64(SGEMM_NR, cols - jp * SGEMM_NR);
+      p->isa->pack_b(b + pc * g->b_row + jp * SGEMM_NR * g->b_col, g->b_row, g->b_col, depth, panel_cols,
+                     w->b + jp * depth * SGEMM_NR);
+    }
     for (int64_t ip = 0; ip < m_panels; ip++) {
       int panel_rows = (int)min64(SGEMM_MR, rows - ip * SGEMM_MR);
       p->isa->pack_a(a + ip * SGEMM_MR * g->a_row + pc * g->a_col, g->a_row, g->a_col, panel_rows, depth,
                      w->a + ip * depth * SGEMM_MR);
     }
     for (int64_t jp = 0; jp < n_panels; jp++) {
-      const float *b_panel = b_panels + jp * g->k * SGEMM_NR + pc * SGEMM_NR;
       sgemm_tile_out out = {
           .row = g->c_row, .col = g->c_col, .cols = (int)min64(SGEMM_NR, cols - jp * SGEMM_NR),
           .alpha = g->alpha, .bias = g->bias != NULL ? w->bias + jp * SGEMM_NR : NULL,
@@ -133,7 +122,8 @@ static void block_task(void *context, int64_t task, int thread) {
         float *acc = w->acc + (jp * m_panels + ip) * SGEMM_MR * SGEMM_NR;
         out.c = c + ip * SGEMM_MR * g->c_row + jp * SGEMM_NR * g->c_col;
         out.rows = (int)min64(SGEMM_MR, rows - ip * SGEMM_MR);
-        p->isa->kernel(depth, w->a + ip * depth * SGEMM_MR, b_panel, acc, pc > 0, last ? &out : NULL);
+        p->isa->kernel(depth, w->a + ip * depth * SGEMM_MR, w->b + jp * depth * SGEMM_NR, acc, pc > 0,
+                       last ? &out : NULL);
       }
     }
   }
@@ -165,7 +155,7 @@ int sgemm_run(const sgemm_isa *isa, const sgemm_args *g) {
   int threads = macs < PARALLEL_MIN_MACS ? 1 : pool_threads();
   if (reserve_workspaces(threads) != 0) return -1;
 
-  plan p = {.isa = isa, .g = g, .b_shared = g->b_batch == 0};
+  plan p = {.isa = isa, .g = g};
   p.m_blocks = ceil_div(g->m, MC_MAX);
   p.n_blocks = ceil_div(g->n, NC_MAX);
   /* Smaller row blocks when there are too few blocks to keep every thread busy. */
@@ -175,19 +165,8 @@ int sgemm_run(const sgemm_isa *isa, const sgemm_args *g) {
   p.nc = round_up(ceil_div(g->n, p.n_blocks), SGEMM_NR);
   p.n_blocks = ceil_div(g->n, p.nc);
   p.kc = ceil_div(g->k, ceil_div(g->k, KC_MAX));
-  p.n_panels = ceil_div(g->n, SGEMM_NR);
 
-  int64_t batch_floats = p.n_panels * g->k * SGEMM_NR;
-  int64_t group = p.b_shared ? g->batch : PACKED_B_MAX_FLOATS / batch_floats;
-  if (group < 1) group = 1;
-  if (group > g->batch) group = g->batch;
-  if (reserve_packed_b((p.b_shared ? 1 : group) * batch_floats) != 0) return -1;
-
-  for (p.batch_first = 0; p.batch_first < g->batch; p.batch_first += group) {
-    p.batches = min64(group, g->batch - p.batch_first);
-    if (!p.b_shared || p.batch_first == 0) pool_run(pack_b_task, &p, (p.b_shared ? 1 : p.batches) * p.n_panels, threads);
-    pool_run(block_task, &p, p.batches * p.m_blocks * p.n_blocks, threads);
-  }
+  pool_run(block_task, &p, g->batch * p.m_blocks * p.n_blocks, threads);
   return 0;
 }
 

@@ -111,21 +111,80 @@ AVX2 static void kernel_avx2(int64_t kc, const float *a, const float *b, float *
   write_tile(sums, out);
 }
 
+/* Transposes the 8 x 8 block in r: afterwards r[j] holds what was column j. */
+AVX2 static inline void transpose8(__m256 r[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20), r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20), r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31), r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31), r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* Mask of the first `count` of 8 lanes (all lanes for count >= 8, none for count <= 0). */
+AVX2 static inline __m256i first_lanes(int count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/*
+ * Packs A. Row-major A (col == 1) is read 8 kk at a time from each of the 6 rows and
+ * transposed in registers; each transposed row stores 8 floats, of which the next store
+ * overwrites the last 2, so the buffer needs 8 floats of slack past the last panel.
+ * Column-major A (row == 1) copies 6 contiguous floats per kk.
+ */
 AVX2 static void pack_a_avx2(const float *src, ptrdiff_t row, ptrdiff_t col, int rows, int64_t kc, float *dst) {
-  for (int64_t kk = 0; kk < kc; kk++) {
+  int64_t kk = 0;
+  if (rows == SGEMM_MR && col == 1) {
+    for (; kk + 8 <= kc; kk += 8) {
+      __m256 r[8];
+      for (int i = 0; i < SGEMM_MR; i++) r[i] = _mm256_loadu_ps(src + i * row + kk);
+      r[6] = r[7] = _mm256_setzero_ps();
+      transpose8(r);
+      for (int t = 0; t < 8; t++) _mm256_storeu_ps(dst + (kk + t) * SGEMM_MR, r[t]);
+    }
+  } else if (rows == SGEMM_MR && row == 1) {
+    for (; kk < kc; kk++) {
+      const float *from = src + kk * col;
+      _mm_storeu_ps(dst + kk * SGEMM_MR, _mm_loadu_ps(from));
+      _mm_storel_pi((__m64 *)(dst + kk * SGEMM_MR + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(from + 4)));
+    }
+  }
+  for (; kk < kc; kk++) {
     for (int r = 0; r < SGEMM_MR; r++) dst[kk * SGEMM_MR + r] = r < rows ? src[r * row + kk * col] : 0.0f;
   }
 }
 
+/*
+ * Packs B. Row-major B (col == 1) copies 16 contiguous floats per kk, masked at the right
+ * edge. Column-major B (row == 1) is read 8 kk at a time from each column and transposed.
+ */
 AVX2 static void pack_b_avx2(const float *src, ptrdiff_t row, ptrdiff_t col, int64_t k, int cols, float *dst) {
-  if (col == 1 && cols == SGEMM_NR) {
-    for (int64_t kk = 0; kk < k; kk++) {
-      _mm256_store_ps(dst + kk * SGEMM_NR, _mm256_loadu_ps(src + kk * row));
-      _mm256_store_ps(dst + kk * SGEMM_NR + 8, _mm256_loadu_ps(src + kk * row + 8));
+  int64_t kk = 0;
+  if (col == 1) {
+    __m256i mask_lo = first_lanes(cols), mask_hi = first_lanes(cols - 8);
+    for (; kk < k; kk++) {
+      _mm256_store_ps(dst + kk * SGEMM_NR, _mm256_maskload_ps(src + kk * row, mask_lo));
+      _mm256_store_ps(dst + kk * SGEMM_NR + 8, _mm256_maskload_ps(src + kk * row + 8, mask_hi));
     }
     return;
   }
-  for (int64_t kk = 0; kk < k; kk++) {
+  if (row == 1) {
+    for (; kk + 8 <= k; kk += 8) {
+      for (int half = 0; half < SGEMM_NR; half += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; j++) r[j] = half + j < cols ? _mm256_loadu_ps(src + kk + (half + j) * col) : _mm256_setzero_ps();
+        transpose8(r);
+        for (int t = 0; t < 8; t++) _mm256_store_ps(dst + (kk + t) * SGEMM_NR + half, r[t]);
+      }
+    }
+  }
+  for (; kk < k; kk++) {
     for (int j = 0; j < SGEMM_NR; j++) dst[kk * SGEMM_NR + j] = j < cols ? src[kk * row + j * col] : 0.0f;
   }
 }

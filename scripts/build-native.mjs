@@ -53,8 +53,10 @@ function build() {
   const compilerName = version.stdout.split('\n')[0].trim();
 
   const sources = readdirSync(SOURCE_DIR).filter((name) => name.endsWith('.c')).sort().map((name) => join(SOURCE_DIR, name));
-  // macOS resolves the Node-API symbols from the node binary only when undefined symbols are allowed.
-  const platformFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
+  // macOS resolves the Node-API symbols from the node binary only when undefined symbols are
+  // allowed. On Linux, nodelete keeps the library mapped after a worker thread that loaded it
+  // exits, because the pool's threads still wait inside its code.
+  const platformFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : ['-Wl,-z,nodelete'];
   const flags = [...FLAGS, ...platformFlags];
   mkdirSync(BUILD_DIR, { recursive: true });
   const temporary = `${ADDON}.${process.pid}.tmp`;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { loadNativeKernels, type GemmSpec, type NativeKernels } from '../../../src/runtime/native.js';
-import { buildCase, findMismatches, type ProductCase } from './reference.js';
+import { buildCase, createRandom, findMismatches, type Placement, type ProductCase } from './reference.js';
 
 const ROOT = process.cwd();
 const ADDON = join(ROOT, 'native', 'build', 'tierc_native.node');
@@ -70,6 +70,23 @@ if (status.kernels === undefined && compilerWorks) {
           { batch: 1, m: s, n: s, k: s, a: { pad: 3 }, b: { pad: 5 }, c: { pad: 2 } },
         ];
         for (const test of cases) expect(runCase(kernels, test, seed++), describeCase(test)).toEqual([]);
+      }
+    });
+
+    it('random shapes and layouts', () => {
+      const random = createRandom(42);
+      const pick = (count: number): number => Math.floor(((random() + 1) / 2) * count);
+      for (let i = 0; i < 150; i++) {
+        const placement = (): Placement => ({ transposed: pick(2) === 1, pad: pick(3), reversed: pick(4) === 0 });
+        const test: ProductCase = {
+          batch: 1 + pick(3), m: 1 + pick(40), n: 1 + pick(40), k: pick(40),
+          a: { ...placement(), shared: pick(4) === 0 }, b: { ...placement(), shared: pick(4) === 0 }, c: placement(),
+          biasStride: pick(2) === 0 ? undefined : pick(3),
+          activation: pick(2) === 0 ? 'linear' : 'relu',
+          accumulate: pick(2) === 0,
+          alpha: pick(2) === 0 ? 1 : random() * 3,
+        };
+        expect(runCase(kernels, test, 1000 + i), describeCase(test)).toEqual([]);
       }
     });
 
