@@ -41,6 +41,7 @@ function machineSection({ machine, peer }) {
     ['kernel', machine.kernel],
     ['Node', machine.node],
     ['tfjs (core / wasm backend / tfjs-node)', `${machine.tfjs} / ${machine.tfjs_backend_wasm} / ${machine.tfjs_node}`],
+    ['tierc native kernels', machine.native_kernels ?? 'n/a'],
     ['onnxruntime-node', machine.onnxruntime_node],
   ];
   if (peer.available) {
@@ -95,10 +96,16 @@ function trainingSection({ training: t }) {
   const t2 = t.tierc.t2 ?? { error: 'not run' };
   lines.push(table(['threads', 'tierc samples/s', 'PyTorch samples/s', 'tierc / PyTorch'], [
     ['1', fmt(t.tierc.on.samples_per_s), t.torch.t1.on.samples_per_s ? fmt(t.torch.t1.on.samples_per_s) : na(t.torch.t1.on.error ?? t.torch_error), fmtRatio(t.ratio_t1)],
+    ['1, XNNPACK only (TIERC_NATIVE=0)', t.tierc.xnnpack?.samples_per_s ? fmt(t.tierc.xnnpack.samples_per_s) : na(t.tierc.xnnpack?.error), t.torch.t1.on.samples_per_s ? fmt(t.torch.t1.on.samples_per_s) : na(t.torch.t1.on.error ?? t.torch_error), fmtRatio(t.ratio_xnnpack)],
     ['2', t2.samples_per_s ? fmt(t2.samples_per_s) : na(t2.error), t.torch.t2.on.samples_per_s ? `${fmt(t.torch.t2.on.samples_per_s)} (OMP_WAIT_POLICY ${t.omp_wait_policy?.chosen ?? 'default'})` : na(t.torch.t2.on.error ?? t.torch_error), fmtRatio(t.ratio_t2)],
   ]), '');
-  lines.push(`tierc's 2-thread rows use the wasm backend's threaded build (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each parallel kernel waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
-  lines.push('Why the target is out of reach on wasm: one step of this model is 16.0 GFLOP of matrix products (the scaling table), and XNNPACK\'s wasm matmul reached about 25 GFLOP/s on one thread at these shapes (measured in CPU time). So the products alone therefore take about 640 ms per step, nearly all of the 640 to 670 ms per step that 0.5× of PyTorch\'s 95 to 100 samples/s allows. The weight-gradient products run nearer 15 GFLOP/s because each call repacks a fresh activation. Reaching the target needs a second free core or a faster matmul kernel than the wasm backend ships.', '');
+  const native = (t.tierc_kernels ?? []).find((k) => k?.startsWith('native'));
+  if (native) {
+    lines.push(`tierc's products ran on its ${native} kernels (the C addon built at \`npm install\`, reading the wasm heap in place); every other kernel ran on the single-threaded wasm build. The 2-thread rows give the addon's pool two threads (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each product waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
+  } else {
+    lines.push(`tierc's 2-thread rows use the wasm backend's threaded build (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
+  }
+  lines.push(`Without a C compiler at install (or with TIERC_NATIVE=0) the products run on XNNPACK's wasm kernels: ${t.tierc.xnnpack?.samples_per_s ? `${fmt(t.tierc.xnnpack.samples_per_s)} samples/s at 1 thread, ${fmtRatio(t.ratio_xnnpack)} PyTorch's` : na(t.tierc.xnnpack?.error)}. One step of this model is 16.0 GFLOP of matrix products (the scaling table). XNNPACK's wasm matmul reaches about 25 GFLOP/s on one thread at these shapes, with 128-bit vectors and no fused multiply-add, so the products alone take about 640 ms per step, the whole budget that 0.5× of PyTorch's speed allows. The addon's AVX2 kernels with fused multiply-add run the same products several times faster (\`node bench/native/gemm.mjs\` measures both).`, '');
   if (t.tierc_profile?.kernels || Array.isArray(t.torch_profile)) {
     lines.push('Profile: kernel time per step by kernel (tfjs, `tf.profile` over 3 steps including the first, divided by 3) and by operator (PyTorch 1 thread, `torch.autograd.profiler`, self CPU time per step). Under load both sides\' times are inflated alike; the shares are what matters.', '');
     const tk = (t.tierc_profile?.kernels ?? []).slice(0, 10);

@@ -33,9 +33,20 @@ export function describeMachine() {
     tfjs_backend_wasm: packageVersion('@tensorflow/tfjs-backend-wasm'),
     tfjs_node: packageVersion('@tensorflow/tfjs-node'),
     onnxruntime_node: packageVersion('onnxruntime-node'),
+    native_kernels: nativeBuild(),
     git_commit: gitCommit(),
     date: new Date().toISOString(),
   };
+}
+
+/** The native addon's build record (native/build/status.json), as one phrase. */
+function nativeBuild() {
+  try {
+    const status = JSON.parse(readFileSync('native/build/status.json', 'utf8'));
+    return status.built ? `built with ${status.compiler}` : `not built: ${status.reason}`;
+  } catch {
+    return 'not built (no native/build/status.json)';
+  }
 }
 
 function gitCommit() {

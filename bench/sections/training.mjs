@@ -17,9 +17,12 @@ export function tiercModelArgs(source, lambdaOn) {
   return lambdaOn ? ['--fixture'] : ['--fixture', '--clip-only'];
 }
 
-/** Trains with bench/tierc/train.mjs on the wasm backend with the given number of threads (default 1). */
-export function tiercTrain(args, steps, warmup, timeoutS = 900, threads = 1) {
-  const env = { TIERC_WASM_THREADS: String(threads) };
+/**
+ * Trains with bench/tierc/train.mjs on the wasm backend with the given number of threads
+ * (default 1); `extraEnv` adds variables, such as TIERC_NATIVE=0 for XNNPACK's products.
+ */
+export function tiercTrain(args, steps, warmup, timeoutS = 900, threads = 1, extraEnv = {}) {
+  const env = { TIERC_WASM_THREADS: String(threads), ...extraEnv };
   return runChild('node', ['bench/tierc/train.mjs', ...args, '--wasm-threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)], { timeoutS, env });
 }
 
@@ -56,6 +59,8 @@ export function benchTraining(ctx) {
     const jobs = [
       () => out.runs.push(record('tierc', 1, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup))),
       () => out.runs.push(record('tierc', 2, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup, 900, 2))),
+      // What a machine without a C compiler gets: every product on XNNPACK's wasm kernels.
+      () => out.runs.push(record('tierc-xnnpack', 1, true, round, tiercTrain(tiercModelArgs(source, true), plan.steps, plan.warmup, 900, 1, { TIERC_NATIVE: '0' }))),
     ];
     if (ctx.peer.available) {
       jobs.push(() => out.runs.push(record('torch', 1, true, round, torchTrain(1, [], plan.torchSteps, plan.torchWarmup))));
@@ -98,7 +103,7 @@ function record(engine, threads, lambdaOn, round, run) {
   return {
     engine, threads, lambda: lambdaOn ? 0.1 : 0, round, ok: run.ok && run.json !== undefined, error: run.error,
     median_step_s: json.median_step_s, samples_per_s: json.samples_per_s, params: json.params, backend: json.backend,
-    wasm_simd: json.wasm_simd, wasm_threads: json.wasm_threads, max_rss_mib: json.max_rss_mib, wall_s: run.wallS, cpu_s: run.cpuS, final_loss: json.final_loss,
+    wasm_simd: json.wasm_simd, wasm_threads: json.wasm_threads, matmul_kernels: json.matmul_kernels, native_threads: json.native_threads, max_rss_mib: json.max_rss_mib, wall_s: run.wallS, cpu_s: run.cpuS, final_loss: json.final_loss,
   };
 }
 
@@ -112,7 +117,8 @@ function summarize(out, ctx) {
     const step = median(runs.map((r) => r.median_step_s));
     return { step_s: step, samples_per_s: batch / step, runs: runs.length, max_rss_mib: median(runs.map((r) => r.max_rss_mib)), params: runs[0].params, backend: runs[0].backend };
   };
-  out.tierc = { on: cell('tierc', 1, 0.1), t2: cell('tierc', 2, 0.1) };
+  out.tierc = { on: cell('tierc', 1, 0.1), t2: cell('tierc', 2, 0.1), xnnpack: cell('tierc-xnnpack', 1, 0.1) };
+  out.tierc_kernels = [...new Set(pick('tierc', 1, 0.1).map((r) => r.matmul_kernels))];
   out.torch = { t1: { on: cell('torch', 1, 0.1) }, t2: { on: cell('torch', 2, 0.1) } };
   // Ratios pair runs of the same round, which ran minutes apart at most, and take the median over rounds.
   const paired = (a, b) => {
@@ -126,10 +132,12 @@ function summarize(out, ctx) {
   };
   const t1 = paired({ engine: 'tierc', threads: 1 }, { engine: 'torch', threads: 1 });
   const t2 = paired({ engine: 'tierc', threads: 2 }, { engine: 'torch', threads: 2 });
+  const xnnpack = paired({ engine: 'tierc-xnnpack', threads: 1 }, { engine: 'torch', threads: 1 });
+  out.ratio_xnnpack = xnnpack?.median;
   out.ratio_t1 = t1?.median;
   out.ratio_t2 = t2?.median;
   out.ratio_rounds = { t1: t1?.rounds, t2: t2?.rounds };
-  out.tierc_threads_used = [...new Set(pick('tierc', 2, 0.1).map((r) => r.wasm_threads))];
+  out.tierc_threads_used = [...new Set(pick('tierc', 2, 0.1).map((r) => r.native_threads ?? r.wasm_threads))];
   out.regularizer = Object.fromEntries(Object.entries(out.regularizer_runs).map(([k, v]) => [k, v.overhead]));
   if (!ctx.peer.available) out.torch_error = `peer not available: ${ctx.peer.reason}`;
   return out;

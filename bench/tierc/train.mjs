@@ -57,6 +57,7 @@ const medianStep = median(timed);
 console.log(JSON.stringify({
   engine: 'tierc-tfjs', spec: args.fixture ? 'fixture' : args.spec, model: module.name, losses: module.losses.map((l) => l.name),
   params: parameterCount(module), backend: backend?.chosen, wasm_simd: backend?.wasmSimd, wasm_threads: backend?.wasmThreads,
+  matmul_kernels: backend?.nativeMatmul?.used ? `native ${backend.nativeMatmul.isa}` : 'xnnpack', native_threads: backend?.nativeMatmul?.used ? backend.nativeMatmul.threads : undefined,
   batch, steps_timed: timed.length, step_s: timed.map((s) => Number(s.toFixed(5))), median_step_s: Number(medianStep.toFixed(5)),
   samples_per_s: Number((batch / medianStep).toFixed(2)), final_loss: result.last?.loss,
   total_s: Number(((performance.now() - started) / 1000).toFixed(2)),
