@@ -263,7 +263,7 @@ function buildSettingsBody(context: BuildContext, node: cst.SettingsBodyCstNode 
       const keyToken = firstToken(setting.children.key);
       if (keyToken === undefined) continue;
       const key = keyToken.image.startsWith('"') ? buildString(context, keyToken) : ({ kind: 'Identifier', name: keyToken.image, span: tokenSpan(context, keyToken) } as const);
-      const value = buildSettingValue(context, setting.children.settingValue?.[0], after(context, key.span));
+      const value = buildSettingValue(context, setting.children.settingValue?.[0], after(context, key.span), key.kind === 'StringLiteral' ? key.value : key.name);
       items.push({ kind: 'Setting', key, value, span: cover(context, key.span, value.span) });
       continue;
     }
@@ -282,7 +282,7 @@ function buildSettingsBody(context: BuildContext, node: cst.SettingsBodyCstNode 
   return { items, end: close === undefined ? last : tokenSpan(context, close) };
 }
 
-function buildSettingValue(context: BuildContext, node: cst.SettingValueCstNode | undefined, fallback: Span): SettingValue {
+function buildSettingValue(context: BuildContext, node: cst.SettingValueCstNode | undefined, fallback: Span, key: string): SettingValue {
   if (node === undefined) return { kind: 'SettingValue', items: [], span: fallback };
   const phrases: Phrase[] = (node.children.phrase ?? []).map((phrase) => {
     const parts = (phrase.children.parts ?? []).map((part) => buildExpression(context, part, fallback));
@@ -292,28 +292,36 @@ function buildSettingValue(context: BuildContext, node: cst.SettingValueCstNode 
   const named: NamedArgument[] = (node.children.namedArgument ?? []).map((argument) => buildNamedArgument(context, argument, fallback));
   // Phrases and named arguments come from separate CST lists; source order restores their sequence.
   const items = [...phrases, ...named].sort((a, b) => a.span.start.offset - b.span.start.offset);
-  reportEmptyItems(context, node.children.Comma ?? [], items);
+  reportEmptyItems(context, node.children.Comma ?? [], items, key);
   const span = items.length === 0 ? fallback : cover(context, items[0]!.span, items[items.length - 1]!.span);
   return { kind: 'SettingValue', items, span };
 }
 
-/** Reports each run of commas that directly follow another comma of the same setting value (`32,,`) once. */
-function reportEmptyItems(context: BuildContext, commas: IToken[], items: ReadonlyArray<{ span: Span }>): void {
+/**
+ * Reports each run of commas that directly follow another comma of the same setting value (`32,,`)
+ * once, and the commas after the last item (`32,` before '}' or the next setting) once.
+ */
+function reportEmptyItems(context: BuildContext, commas: IToken[], items: ReadonlyArray<{ span: Span }>, key: string): void {
   const real = commas.filter((comma) => Number.isFinite(comma.startOffset));
-  const extra = real.filter((comma, index) => {
+  const lastItemEnd = items[items.length - 1]?.span.end.offset ?? -1;
+  const trailing = real.filter((comma) => comma.startOffset >= lastItemEnd);
+  const inner = real.filter((comma) => comma.startOffset < lastItemEnd);
+  if (trailing.length > 0) {
+    const stray = trailing.length > 1 ? 'stray commas; remove them' : "a stray ','; remove it";
+    const end = trailing[trailing.length - 1]!.startOffset + 1;
+    context.diagnostics.push(
+      makeDiagnostic('TIER1006', `Setting '${key}' ends with ${stray}.`, context.lines.span(context.file, trailing[0]!.startOffset, end)),
+    );
+  }
+  const extra = inner.filter((comma, index) => {
     if (index === 0) return false;
-    const previous = real[index - 1]!.startOffset;
+    const previous = inner[index - 1]!.startOffset;
     return !items.some((item) => item.span.start.offset > previous && item.span.start.offset < comma.startOffset);
   });
-  // Commas at the very end are reported by the parser, which finds no expression after the last.
-  const lastComma = real[real.length - 1];
-  if (lastComma !== undefined && !items.some((item) => item.span.start.offset > lastComma.startOffset)) {
-    for (let position = real.length - 1; position > 0 && extra[extra.length - 1] === real[position]; position--) extra.pop();
-  }
   let index = 0;
   while (index < extra.length) {
     let last = index;
-    while (last + 1 < extra.length && real.indexOf(extra[last + 1]!) === real.indexOf(extra[last]!) + 1) last++;
+    while (last + 1 < extra.length && inner.indexOf(extra[last + 1]!) === inner.indexOf(extra[last]!) + 1) last++;
     const first = extra[index]!;
     const end = extra[last]!.startOffset + 1;
     const what = last > index ? 'extra commas' : 'extra comma';

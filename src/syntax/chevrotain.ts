@@ -28,6 +28,7 @@ export const {
   Alternative,
   createSyntaxDiagramsCode,
   createToken,
+  createTokenInstance,
   CstParser,
   EOF,
   generateCstDts,

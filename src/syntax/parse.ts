@@ -10,6 +10,7 @@ import { LineMap } from '../diagnostics/source.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { TierParser } from './parser.js';
+import { repairBrackets, virtualOffsets } from './brackets.js';
 import { describeToken } from './messages.js';
 import * as t from './tokens.js';
 
@@ -67,7 +68,9 @@ export function parse(text: string, file: string): ParseResult {
     }
   }
 
-  const chunks = splitDeclarations(lexed.tokens);
+  const repaired = repairBrackets(lexed.tokens, MAX_NESTING, span);
+  diagnostics.push(...repaired.diagnostics);
+  const chunks = splitDeclarations(repaired.tokens);
   const parser = parserInstance();
   const trees: CstNode[] = [];
   for (let index = 0; index < chunks.length; index++) {
@@ -83,7 +86,9 @@ export function parse(text: string, file: string): ParseResult {
     const tree = parser.specFile();
     const next = chunks[index + 1]?.[0];
     // One syntax error per line: recovery after the first often reports a second, less useful one.
-    const linesWithErrors = new Set<number>();
+    // Lines with a bracket error start out taken, because the parser's error there usually comes
+    // from the same mistake.
+    const linesWithErrors = new Set<number>(repaired.reportedLines);
     for (const error of parser.errors) {
       if (followsLexingError(text, lexed.errors, error.token)) continue;
       const diagnostic = syntaxDiagnostic(error, next, text.length, span);
@@ -153,6 +158,9 @@ function syntaxDiagnostic(
 ): Diagnostic {
   let token = error.token;
   let message = error.message;
+  const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+  // A closing bracket that the bracket repair inserted has no text; errors there point where it went.
+  const inserted = virtualOffsets.get(token) ?? (token.tokenType === EOF && previous !== undefined ? virtualOffsets.get(previous) : undefined);
   const atEnd = token.tokenType === EOF || !Number.isFinite(token.startOffset);
   if (atEnd && nextDeclaration !== undefined) {
     // The declaration ended where the next one starts; name that token instead of the file end.
@@ -161,7 +169,7 @@ function syntaxDiagnostic(
   }
   const atTopLevel = error.name === 'NotAllInputParsedException' || message.startsWith('Expected a declaration');
   const code = atTopLevel ? 'TIER1007' : error.name === 'MismatchedTokenException' ? 'TIER1002' : 'TIER1006';
-  const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+  if (inserted !== undefined) return makeDiagnostic(code, message, span(inserted, inserted));
   if (message.includes('Did you mean') && previous !== undefined && Number.isFinite(previous.startOffset)) {
     // A suggestion is about the misspelt word before the unexpected token.
     return makeDiagnostic(code, message, span(previous.startOffset, previous.startOffset + previous.image.length));

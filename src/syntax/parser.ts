@@ -2,7 +2,7 @@
 // top-level declarations, model members, settings, then expressions from loosest to tightest
 // binding. It builds a concrete syntax tree; `build.ts` in src/ast turns that into the AST.
 import type { IToken, TokenType } from 'chevrotain';
-import { CstParser } from './chevrotain.js';
+import { CstParser, EOF } from './chevrotain.js';
 import * as t from './tokens.js';
 import { errorMessages } from './messages.js';
 
@@ -253,10 +253,13 @@ export class TierParser extends CstParser {
   });
 
   public setting = this.RULE('setting', () => {
-    this.OR([
+    const key = this.OR([
       { ALT: () => this.CONSUME(t.Name, { LABEL: 'key' }) },
       { ALT: () => this.CONSUME(t.StringToken, { LABEL: 'key' }) },
     ]);
+    this.ACTION(() => {
+      this.settingKeyColumn = key.startColumn ?? 0;
+    });
     this.CONSUME(t.Colon);
     this.SUBRULE(this.settingValue);
   });
@@ -269,8 +272,9 @@ export class TierParser extends CstParser {
 
   /**
    * Comma-separated phrases; after a comma, `NAME: value` is a named argument. A doubled comma
-   * (`32,,`) parses as an empty item, which the AST builder reports. Failing inside the phrase
-   * instead would make the parser's recovery leave the whole block and report the next line too.
+   * (`32,,`) and a comma before the end of the setting (`32,` before '}' or the next setting)
+   * parse as an empty item, which the AST builder reports. Failing inside the phrase instead would
+   * make the parser's recovery leave the whole block and report the next line too.
    */
   public settingValue = this.RULE('settingValue', () => {
     this.SUBRULE(this.phrase);
@@ -278,11 +282,11 @@ export class TierParser extends CstParser {
       this.CONSUME(t.Comma);
       this.OR([
         {
-          GATE: () => this.LA(2).tokenType === t.Colon,
+          GATE: () => !this.endsItemAfterComma() && this.LA(2).tokenType === t.Colon,
           ALT: () => this.SUBRULE(this.namedArgument),
         },
-        { GATE: () => this.LA(1).tokenType !== t.Comma, ALT: () => this.SUBRULE2(this.phrase) },
-        { GATE: () => this.LA(1).tokenType === t.Comma, ALT: () => undefined },
+        { GATE: () => !this.endsItemAfterComma(), ALT: () => this.SUBRULE2(this.phrase) },
+        { GATE: () => this.endsItemAfterComma(), ALT: () => undefined },
       ]);
     });
   });
@@ -389,6 +393,22 @@ export class TierParser extends CstParser {
   });
 
   // -------------------------------------------------------------------------------------------
+
+  /** The column of the key of the setting being parsed; it separates a continuation line from the next setting. */
+  private settingKeyColumn = 0;
+
+  /**
+   * Tells whether the token after a setting value's ',' leaves nothing for the comma to separate:
+   * another ',', the block's '}', the end of the input, or the next setting. The next setting is a
+   * `KEY:` or `WORD {` that starts a line no further right than the current setting's key. A line
+   * indented further continues the value, so `NAME:` there is a named argument.
+   */
+  private endsItemAfterComma(): boolean {
+    const next = this.LA(1);
+    if (next.tokenType === t.Comma || next.tokenType === t.RCurly || next.tokenType === EOF) return true;
+    if (next.startLine === this.LA(0).endLine || (next.startColumn ?? 0) > this.settingKeyColumn) return false;
+    return this.startsSettingsItem();
+  }
 
   private startsNestedBlock(): boolean {
     const second = this.LA(2).tokenType;

@@ -36,10 +36,10 @@ describe('keepIntactDeclarations', () => {
 
   it('drops a declaration cut short by a missing brace', () => {
     const { program, diagnostics } = load('model a {\n  loss l = x\n\ndata d {\n  manifest: "m.csv"\n}\n');
-    expect(diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['TIER1002']);
+    expect(diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['TIER1011']);
     const result = kept(program, diagnostics);
-    expect(result.kinds).toEqual([]);
-    expect([...result.droppedNames].sort()).toEqual(['a', 'd']);
+    expect(result.kinds).toEqual(['DataDecl']);
+    expect([...result.droppedNames]).toEqual(['a']);
   });
 
   it('marks an error before the first declaration as unattributed', () => {

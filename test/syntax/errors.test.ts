@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/syntax/index.js';
-
-function where(text: string) {
-  return parse(text, 'x.tier').diagnostics.map((diagnostic) => ({
-    code: diagnostic.code,
-    line: diagnostic.span?.start.line,
-    column: diagnostic.span?.start.column,
-    message: diagnostic.message,
-  }));
-}
+import { where } from './where.js';
 
 describe('syntax error recovery', () => {
   it('reports three separate errors with positions', () => {
@@ -35,7 +27,7 @@ describe('syntax error recovery', () => {
   it('keeps parsing the next declaration after a missing brace', () => {
     const result = where('model m {\n  let a = 1\n\ntrain {\n  batch: 3\n}\n\ndata d {\n  manifest: 4 +\n}\n');
     expect(result).toEqual([
-      { code: 'TIER1002', line: 4, column: 1, message: "Expected '}' but found 'train'." },
+      { code: 'TIER1011', line: 2, column: 12, message: "The model 'm' opened at line 1 is not closed; add '}' at the end of line 2." },
       { code: 'TIER1006', line: 10, column: 1, message: "Expected an expression but found '}'." },
     ]);
   });
@@ -150,7 +142,7 @@ describe('misspelt members', () => {
 describe('doubled comma in a setting', () => {
   it('reports one error and keeps the next setting', () => {
     const text = 'train {\n  model: m\n  batch: 32,,\n  steps: 10\n}\n';
-    expect(where(text)).toEqual([{ code: 'TIER1006', line: 3, column: 13, message: "Expected an expression but found ','; remove the extra comma." }]);
+    expect(where(text)).toEqual([{ code: 'TIER1006', line: 3, column: 12, message: "Setting 'batch' ends with stray commas; remove them." }]);
     const train = parse(text, 'x.tier').ast.items[0]!;
     expect(train.kind).toBe('TrainDecl');
     expect(train.span.end.offset).toBe(text.length - 1);
@@ -166,11 +158,46 @@ describe('doubled comma in a setting', () => {
     expect(where('train {\n  batch: 32,, 4,, 5\n}\n').map((found) => found.column)).toEqual([13, 17]);
   });
 
-  it('still reports a comma before a closing brace', () => {
-    expect(where('train {\n  batch: 32, }\n')).toEqual([{ code: 'TIER1006', line: 2, column: 14, message: "Expected an expression but found '}'." }]);
+  it('reports a comma before a closing brace', () => {
+    expect(where('train {\n  batch: 32, }\n')).toEqual([{ code: 'TIER1006', line: 2, column: 12, message: "Setting 'batch' ends with a stray ','; remove it." }]);
   });
 
   it('reports commas before a closing brace once', () => {
-    expect(where('train {\n  batch: 32,,\n}\n')).toEqual([{ code: 'TIER1006', line: 3, column: 1, message: "Expected an expression but found '}'." }]);
+    expect(where('train {\n  batch: 32,,\n}\n')).toEqual([{ code: 'TIER1006', line: 2, column: 12, message: "Setting 'batch' ends with stray commas; remove them." }]);
+  });
+});
+
+describe('comma at the end of a setting line', () => {
+  const text = 'train {\n  model: m\n  batch: 32,\n  steps: 10\n}\n';
+
+  it('names the stray comma', () => {
+    expect(where(text)).toEqual([{ code: 'TIER1006', line: 3, column: 12, message: "Setting 'batch' ends with a stray ','; remove it." }]);
+  });
+
+  it('keeps the next line as its own setting', () => {
+    const train = parse(text, 'x.tier').ast.items[0]!;
+    const body = train.kind === 'TrainDecl' ? train.body : [];
+    expect(body.map((item) => (item.kind === 'Setting' && item.key.kind === 'Identifier' ? item.key.name : item.kind))).toEqual(['model', 'batch', 'steps']);
+    const batch = body[1];
+    expect(batch?.kind === 'Setting' ? batch.value.items.map((item) => item.kind) : []).toEqual(['Phrase']);
+  });
+
+  it('reads a nested block after the comma as the next item', () => {
+    const found = where('eval e {\n  data: d,\n  zeroshot {\n    score: difference\n  }\n}\n');
+    expect(found).toEqual([{ code: 'TIER1006', line: 2, column: 10, message: "Setting 'data' ends with a stray ','; remove it." }]);
+  });
+
+  it('names a quoted key', () => {
+    const found = where('eval e {\n  zeroshot {\n    labels {\n      "Edema": ["a"],\n      "Nodule": ["b"]\n    }\n  }\n}\n');
+    expect(found.map((entry) => entry.message)).toEqual(["Setting 'Edema' ends with a stray ','; remove it."]);
+  });
+
+  it('keeps named arguments on a more indented line', () => {
+    const { ast, diagnostics } = parse('preprocess {\n  text: tokenizer "v.txt",\n    max_len: 32, pad: longest\n  image: resize(64)\n}\n', 'x.tier');
+    expect(diagnostics).toEqual([]);
+    const body = ast.items[0]!.kind === 'PreprocessDecl' ? ast.items[0]!.body : [];
+    expect(body).toHaveLength(2);
+    const text = body[0];
+    expect(text?.kind === 'Setting' ? text.value.items.map((item) => item.kind) : []).toEqual(['Phrase', 'NamedArgument', 'NamedArgument']);
   });
 });
