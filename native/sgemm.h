@@ -44,8 +44,8 @@ typedef struct {
 /*
  * A kernel multiplies a packed MR x kc panel of A (kk-major, MR values per kk) by a packed
  * kc x NR panel of B (NR values per kk). It starts from the MR x NR partial sums in `acc`
- * when `load` is 1 and from zero otherwise. With `out` NULL it stores the sums to `acc`;
- * else it applies alpha, bias and relu and writes the valid part of the tile to C.
+ * when `load` is 1 and from zero otherwise. With `out` NULL it stores the sums to `acc`.
+ * Otherwise it applies alpha, bias and relu and writes the valid part of the tile to C.
  */
 typedef void (*sgemm_kernel_fn)(int64_t kc, const float *a, const float *b, float *acc, int load,
                                 const sgemm_tile_out *out);

@@ -5,7 +5,7 @@
  *
  * The 6 x 16 kernel keeps its sums in 12 ymm registers. Each step over kk loads 16 values
  * of packed B into two registers, broadcasts each of the 6 values of packed A, and issues 12
- * FMAs, which keeps both FMA units of a Zen 3 or Skylake core busy.
+ * FMAs for those 8 loads, so the FMA units, not the loads, bound its speed.
  */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -111,7 +111,7 @@ AVX2 static void kernel_avx2(int64_t kc, const float *a, const float *b, float *
   write_tile(sums, out);
 }
 
-/* Transposes the 8 x 8 block in r: afterwards r[j] holds what was column j. */
+/* Transposes the 8 x 8 block in r, so that r[j] then contains what was column j. */
 AVX2 static inline void transpose8(__m256 r[8]) {
   __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
   __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);

@@ -2,7 +2,7 @@
 // with the C compiler named by the CC environment variable, or `cc`. The addon declares the
 // Node-API functions it uses itself, so the build needs no node headers and no network.
 //
-// The build never fails an install. It always exits 0 and writes native/build/status.json:
+// The script always exits 0, so the build never fails an install. It writes native/build/status.json:
 // { built: true, compiler, flags, seconds } on success, or { built: false, reason } when no
 // compiler runs or the compile fails. The runtime reads the reason to say why it runs
 // without the addon. The addon is written under a temporary name, then renamed.
@@ -46,8 +46,8 @@ function build() {
   const [compiler, ...compilerArgs] = (process.env.CC?.trim() || 'cc').split(/\s+/);
   const version = spawnSync(compiler, [...compilerArgs, '--version'], { encoding: 'utf8' });
   if (version.error !== undefined || version.status !== 0) {
-    const why = version.error?.code === 'ENOENT' ? 'was not found' : 'did not run';
-    notBuilt(`the C compiler '${compiler}' ${why}; install one or set CC to build the native kernels.`);
+    const failure = version.error?.code === 'ENOENT' ? 'was not found' : 'did not run';
+    notBuilt(`the C compiler '${compiler}' ${failure}; install one or set CC to build the native kernels.`);
     return;
   }
   const compilerName = version.stdout.split('\n')[0].trim();

@@ -3,8 +3,8 @@
 // matrices in place on a Float32Array, such as a view of the wasm backend's heap, with
 // AVX2 + FMA or portable C kernels on a persistent thread pool.
 //
-// loadNativeKernels() never throws: when the addon is disabled, missing or fails to load,
-// the status has no kernels and its reason says why in one sentence. TIERC_NATIVE=0
+// loadNativeKernels() never throws. When the addon is disabled, missing or fails to load,
+// the status has no kernels and its reason states why in one sentence. TIERC_NATIVE=0
 // disables the addon.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,10 +28,10 @@ export interface GemmSpec {
 }
 
 /**
- * The addon's kernels. `gemm` throws a RangeError when an index it would touch lies outside
- * the heap, when C's strides map two outputs to one element, or when C overlaps A, B or the
- * bias, and a TypeError for a heap that is not a Float32Array. Results are bit-identical for
- * every thread count.
+ * The addon's kernels. `gemm` throws a TypeError for a heap that is not a Float32Array. It
+ * throws a RangeError when an index it would touch lies outside the heap, when C's strides
+ * map two outputs to one element, or when C's index range overlaps that of A, B or the bias.
+ * Results are bit-identical for every thread count.
  */
 export interface NativeKernels {
   /** Kernel set in use: 'avx2-fma' or 'generic'. */
@@ -66,7 +66,11 @@ let cached: NativeStatus | undefined;
 
 /** Loads the addon once per process and returns it with the reason, or the reason it is not used. */
 export function loadNativeKernels(): NativeStatus {
-  cached ??= loadOnce();
+  try {
+    cached ??= loadOnce();
+  } catch (error) {
+    cached = { reason: `Native kernels failed to load: ${error instanceof Error ? error.message : String(error)}` };
+  }
   return cached;
 }
 
@@ -74,10 +78,10 @@ function loadOnce(): NativeStatus {
   if (process.env[NATIVE_ENV] === '0') return { reason: `Native kernels are disabled by ${NATIVE_ENV}=0.` };
   const build = readBuildStatus();
   if (!existsSync(ADDON_PATH)) {
-    const why = build?.built === false && typeof build.reason === 'string'
+    const cause = build?.built === false && typeof build.reason === 'string'
       ? build.reason
       : 'run `npm run build:native` to build them.';
-    return { reason: `Native kernels are not built: ${why}` };
+    return { reason: `Native kernels are not built: ${cause}` };
   }
   let addon: NativeAddon;
   try {

@@ -1,10 +1,10 @@
 // The native SGEMM addon against a float64 reference: edge sizes around the 6 x 16 register
-// tile and the 96 x 256 x 256 blocks, every transpose combination, batches with shared
+// tile and the 144 x 256 x 256 blocks, every transpose combination, batches with shared
 // operands, bias, relu, accumulate, alpha and k = 0, with guard values around every operand.
 // Also: identical bits for 1, 2 and 3 threads, the portable kernels, and rejected descriptors.
 //
-// The suite fails when a C compiler runs here but the addon is not built; it is skipped only
-// when no compiler exists, with the build's reason in the skipped test's name.
+// The suite fails when a C compiler runs here but the addon is not built. It is skipped only
+// when no compiler exists, and then the skipped test's name gives the build's reason.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

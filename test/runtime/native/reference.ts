@@ -1,6 +1,6 @@
 // Float64 reference of the native addon's strided batched product, and a builder that
 // places operands in one Float32Array heap with guard values between them. Unused padding
-// of A, B and the bias contains NaN, so a kernel that reads it spoils its output; padding
+// of A, B and the bias contains NaN, so a kernel that reads it spoils its output. Padding
 // and gaps around C contain GUARD, which must survive every product.
 import type { GemmOperand, GemmSpec } from '../../../src/runtime/native.js';
 import { createRng } from '../../../src/runtime/rng.js';
