@@ -1,8 +1,9 @@
 // Reading the files of a run directory: JSON with located errors, paths that must stay inside
 // the directory, and tensors stored inline or as raw little-endian float32 files.
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvalError, tensor, type Tensor } from '../eval/index.js';
+import { removeTemporary, temporaryPath } from '../driver/temporary.js';
 
 /** A tensor in a run file: `{ "file": "x.f32", "shape": [...] }` (raw float32, little-endian) or `{ "shape": [...], "data": [...] }`. */
 export type TensorRef = { file: string; shape: number[]; dtype?: 'float32' } | { shape: number[]; data: number[] };
@@ -120,12 +121,12 @@ export function describeJson(value: unknown): string {
 
 /** Writes `content` to a temporary file beside `file` and renames it, so readers never see half a file. */
 export function writeAtomically(file: string, content: string | Uint8Array): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const temporary = temporaryPath(path.join(path.dirname(file), `.${path.basename(file)}`));
   try {
     writeFileSync(temporary, content);
     renameSync(temporary, file);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeTemporary(temporary);
     throw new EvalError({ code: 'TIER7035', file, message: `The file cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}).` });
   }
 }

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { TrainingError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
 import { makeFolder } from '../driver/folders.js';
+import { errorNaming, removeTemporary, temporaryPath } from '../driver/temporary.js';
 
 export interface CheckpointState {
   step: number;
@@ -77,7 +78,7 @@ export function saveCheckpoint(
   ensureCheckpointDir(dir);
   const name = `step-${String(state.step).padStart(8, '0')}`;
   const final = join(dir, name);
-  const temp = join(dir, `.${name}.tmp-${process.pid}`);
+  const temp = temporaryPath(join(dir, `.${name}`));
   rmSync(temp, { recursive: true, force: true });
   try {
     mkdirSync(temp);
@@ -90,9 +91,9 @@ export function saveCheckpoint(
     renameSync(temp, final);
     syncDir(dir);
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    removeTemporary(temp);
     if (error instanceof TrainingError) throw error;
-    throw new TrainingError('TIER6004', `Writing checkpoint '${final}' failed: ${(error as Error).message}. The previous checkpoints are unchanged.`);
+    throw new TrainingError('TIER6004', `Writing checkpoint '${final}' failed: ${errorNaming(error as Error, temp, final).message}. The previous checkpoints are unchanged.`);
   }
   applyRetention(dir, retention);
   return final;

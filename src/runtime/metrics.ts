@@ -5,6 +5,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync
 import { dirname } from 'node:path';
 import { TrainingError } from './errors.js';
 import { makeFolder } from '../driver/folders.js';
+import { errorNaming, removeTemporary, temporaryPath } from '../driver/temporary.js';
 
 export interface StepMetrics {
   /** Optimizer steps completed. */
@@ -101,9 +102,14 @@ function dropRowsAfter(path: string, step: number): void {
   const text = kept.map((line) => `${line}\n`).join('');
   // An unchanged file is left alone; a last line without its newline gets one, so the next row starts on its own line.
   if (text === original) return;
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
+  const temp = temporaryPath(path);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (error) {
+    removeTemporary(temp);
+    throw errorNaming(error, temp, path);
+  }
 }
 
 /** Returns the row's step, or NaN for a line that is not a JSON object with a numeric step (such lines are kept). */

@@ -1,9 +1,10 @@
 // writeOnnxArtifacts: compiles the graphs and writes them into a directory without ever
 // leaving a partial file: every file goes to a temporary name first, and only when all are
 // written are they renamed into place.
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolder } from '../../driver/folders.js';
+import { errorNaming, removeTemporary, temporaryPath } from '../../driver/temporary.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { IrModule } from '../../ir/types.js';
 import { compileOnnx, type OnnxCompileOptions } from './compile.js';
@@ -26,14 +27,15 @@ export function writeOnnxArtifacts(module: IrModule, options: OnnxCompileOptions
     makeFolder(outDir);
     for (const file of compiled.files) {
       const target = join(outDir, file.name);
-      const temp = `${target}.tmp-${process.pid}`;
+      const temp = temporaryPath(target);
       temporary.push([temp, target]);
       writeFileSync(temp, file.bytes);
     }
     for (const [temp, target] of temporary) renameSync(temp, target);
   } catch (error) {
-    for (const [temp] of temporary) rmSync(temp, { force: true });
-    const message = error instanceof Error ? error.message : String(error);
+    for (const [temp] of temporary) removeTemporary(temp);
+    const named = temporary.reduce((current, [temp, target]) => errorNaming(current, temp, target), error);
+    const message = named instanceof Error ? named.message : String(named);
     diagnostics.push(backendDiagnostic('TIER4020', `Cannot write the ONNX files to '${outDir}': ${message}.`));
     return { files: [], diagnostics };
   }

@@ -6,7 +6,7 @@
 // Each model's files go to DIR/<model>/. Each file goes to a temporary name first and is then
 // renamed, so no half-written file is left. A tfjs program written where the 'tierc' package
 // does not resolve gets a package.json and a note on how to run it. Exit codes: 0 ok, 1 errors in the spec, checkpoint or output folder, 2 usage error.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { noModelMessage } from '../../check/frontend/empty.js';
@@ -17,6 +17,7 @@ import { nodeHost } from '../../driver/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
 import { makeFolder, outputFolderProblem } from '../output-folder.js';
+import { errorNaming, removeTemporary, temporaryPath } from '../../driver/temporary.js';
 import { programSetup } from '../tfjs-package.js';
 import { checkedText, integerOption, SEED_RANGE } from '../options.js';
 import { MAX_OPSET, MIN_OPSET } from '../../backends/onnx/versions.js';
@@ -34,19 +35,24 @@ interface CompileFlags {
 /** Writes every artifact under `folder`; returns the error message when a write fails. */
 export function writeArtifacts(folder: string, artifacts: readonly Artifact[]): string | undefined {
   const written: Array<[string, string]> = [];
+  let current: [string, string] | undefined;
   try {
     for (const artifact of artifacts) {
       const target = join(folder, artifact.path);
       makeFolder(dirname(target));
-      const temporary = `${target}.tmp-${process.pid}`;
-      writeFileSync(temporary, artifact.bytes ?? artifact.text ?? '');
-      written.push([temporary, target]);
+      current = [temporaryPath(target), target];
+      written.push(current);
+      writeFileSync(current[0], artifact.bytes ?? artifact.text ?? '');
     }
-    for (const [temporary, target] of written) renameSync(temporary, target);
+    for (const pair of written) {
+      current = pair;
+      renameSync(pair[0], pair[1]);
+    }
     return undefined;
   } catch (error) {
-    for (const [temporary] of written) rmSync(temporary, { force: true });
-    return error instanceof Error ? error.message : String(error);
+    for (const [temporary] of written) removeTemporary(temporary);
+    const named = current === undefined ? error : errorNaming(error, current[0], current[1]);
+    return named instanceof Error ? named.message : String(named);
   }
 }
 

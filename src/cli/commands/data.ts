@@ -1,6 +1,6 @@
 // `tierc data check` reads every row of a manifest and reports what would break training;
 // `tierc data phantom` writes the synthetic chest radiograph dataset.
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
@@ -9,6 +9,7 @@ import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { BLANK_HELP, integerOption, SEED_RANGE } from '../options.js';
 import { guarded } from '../guard.js';
+import { errorNaming, temporaryPath } from '../../driver/temporary.js';
 
 /** Creates a progress bar on stderr that is shown only when the output is a terminal. */
 export function progressBar(io: CliIo, label: string): { update(done: number, total: number): void; stop(): void } {
@@ -130,14 +131,28 @@ async function runPhantom(flags: PhantomFlags, context: CliContext): Promise<voi
   const { io } = context;
   const numbers = { n: flags.n, size: flags.size, seed: flags.seed };
   const bar = flags.json ? progressBar({ ...io, isTTY: false }, '') : progressBar(io, 'writing');
-  const summary = await generatePhantom({ ...numbers, outDir: path.resolve(io.cwd, flags.output), force: Boolean(flags.force) }, (done, total) => bar.update(done, total));
-  bar.stop();
+  const outDir = path.resolve(io.cwd, flags.output);
+  let summary: Awaited<ReturnType<typeof generatePhantom>>;
+  try {
+    summary = await generatePhantom({ ...numbers, outDir, force: Boolean(flags.force) }, (done, total) => bar.update(done, total));
+  } catch (error) {
+    // Errors name the folder as given with -o, not its absolute form.
+    throw errorNaming(error, outDir, flags.output);
+  } finally {
+    bar.stop();
+  }
   if (flags.contactSheet !== undefined) {
     const target = path.resolve(io.cwd, flags.contactSheet);
+    const temporary = temporaryPath(target, 'partial');
     // The sheet shows the first 24 images; regenerating them from the seed is cheaper than reading the files back.
     const images = synthesizePhantom({ n: Math.min(24, numbers.n), size: numbers.size, seed: numbers.seed });
-    await writeFile(`${target}.partial`, await contactSheet(images, numbers.size));
-    await rename(`${target}.partial`, target);
+    try {
+      await writeFile(temporary, await contactSheet(images, numbers.size));
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw errorNaming(errorNaming(error, temporary, target), target, flags.contactSheet);
+    }
   }
   if (flags.json) {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);

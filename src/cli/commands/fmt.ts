@@ -3,13 +3,14 @@
 // temporary file and a rename, so a failed write leaves the original intact. Files with syntax
 // errors are reported and left alone. With `--check` or `--write`, `--json` prints the changed
 // files as `{"files": N, "changed": [...]}` instead of one per line.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderDiagnostics } from '../../diagnostics/index.js';
 import { formatSpec } from '../../format/index.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { ExitCode, useColor } from '../io.js';
+import { removeTemporary, temporaryPath } from '../../driver/temporary.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -61,12 +62,12 @@ function runFmt(files: string[], flags: FmtFlags, context: CliContext): void {
     if (result.formatted === text) continue;
     changed.push(file);
     if (flags.write === true) {
-      const temporary = `${path}.tierc-fmt-${process.pid}.tmp`;
+      const temporary = temporaryPath(path, 'tierc-fmt');
       try {
         writeFileSync(temporary, result.formatted, 'utf8');
         renameSync(temporary, path);
       } catch (error) {
-        rmSync(temporary, { force: true });
+        removeTemporary(temporary);
         io.stderr(`tierc fmt: cannot write '${file}' (${(error as { code?: string }).code ?? String(error)}).\n`);
         failed = true;
       }

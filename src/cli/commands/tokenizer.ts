@@ -1,6 +1,6 @@
 // `tierc tokenizer train` learns a WordPiece vocab.txt from the report column of a manifest;
 // `tierc tokenizer encode` shows how a tokenizer splits a text, for checking a vocabulary.
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 // Imported from their own modules: the data index also loads the image decoders.
@@ -11,6 +11,7 @@ import { readTable } from '../../data/table.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { integerOption } from '../options.js';
 import { guarded } from '../guard.js';
+import { errorNaming, temporaryPath } from '../../driver/temporary.js';
 
 interface TrainFlags {
   manifest: string;
@@ -41,8 +42,15 @@ async function runTrain(flags: TrainFlags, context: CliContext): Promise<void> {
   if (texts.length === 0) throw new DataError({ code: 'TIER5022', file: manifest, column: flags.textColumn, message: 'No non-empty texts to train on.' });
   const vocab = trainWordPiece(texts, { vocabSize, minFrequency, lowercase: !flags.cased });
   const output = path.resolve(io.cwd, flags.output);
-  await writeFile(`${output}.partial`, `${vocab.join('\n')}\n`);
-  await rename(`${output}.partial`, output);
+  const temporary = temporaryPath(output, 'partial');
+  try {
+    await writeFile(temporary, `${vocab.join('\n')}\n`);
+    await rename(temporary, output);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    // Errors name the file as given with -o, not the temporary file or its absolute form.
+    throw errorNaming(errorNaming(error, temporary, output), output, flags.output);
+  }
   if (flags.json) io.stdout(`${JSON.stringify({ output, texts: texts.length, vocabSize: vocab.length })}\n`);
   else io.stdout(`Wrote ${vocab.length} tokens learned from ${texts.length} texts to ${output}\n`);
 }

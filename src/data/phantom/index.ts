@@ -16,6 +16,7 @@ import { drawFindings, findingNames, presentFindings, type FindingName } from '.
 import { renderPhantom } from './render.js';
 import { writeReport } from './reports.js';
 import { makeFolder } from '../../driver/folders.js';
+import { errorNaming, temporaryPath } from '../../driver/temporary.js';
 
 export { findingNames, type FindingName } from './findings.js';
 
@@ -141,7 +142,20 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
     throw new DataError({ code: 'TIER5040', file: outDir, message: 'The output folder exists and is not empty; choose another folder or pass --force to replace it.' });
   }
   const images = synthesizePhantom(options);
-  const temp = `${outDir}.partial-${process.pid}`;
+  const temp = temporaryPath(outDir, 'partial');
+  try {
+    return await writePhantom(images, outDir, temp, size, seed, options.vocabSize ?? 1000, onProgress);
+  } catch (error) {
+    // Removing the temporary folder fails too when its parent is a file; the first error is reported.
+    await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    throw errorNaming(errorNaming(error, temp, outDir), temporaryPath(outDir, 'old'), outDir);
+  }
+}
+
+async function writePhantom(
+  images: PhantomImage[], outDir: string, temp: string, size: number, seed: number, vocabSize: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<PhantomSummary> {
   await rm(temp, { recursive: true, force: true });
   makeFolder(path.join(temp, 'images'));
   makeFolder(path.join(temp, 'masks'));
@@ -177,14 +191,14 @@ export async function generatePhantom(options: PhantomOptions, onProgress?: (don
   await writeFile(path.join(temp, 'manifest.csv'), manifest);
   const vocab = trainWordPiece(
     images.filter((image) => image.split === 'train').map((image) => image.report),
-    { vocabSize: options.vocabSize ?? 1000 },
+    { vocabSize },
   );
   await writeFile(path.join(temp, 'vocab.txt'), `${vocab.join('\n')}\n`);
   const stamp: PhantomStamp = { version: phantomVersion, images: images.length, size, seed };
   await writeFile(path.join(temp, 'phantom.json'), `${JSON.stringify(stamp, null, 2)}\n`);
 
   if (existsSync(outDir)) {
-    const old = `${outDir}.old-${process.pid}`;
+    const old = temporaryPath(outDir, 'old');
     await rename(outDir, old);
     await rename(temp, outDir);
     await rm(old, { recursive: true, force: true });
