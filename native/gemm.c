@@ -188,6 +188,11 @@ static napi_value gemm_call(napi_env env, napi_callback_info info) {
              desc[13], desc[14], desc[15]);
     return throw_range(env, message);
   }
+  /*
+   * Packing reads A and B while other tasks write C, so C must not alias them.
+   * NOTE: this compares index ranges, so it also rejects C interleaved with A or B (such as
+   * alternate columns of one buffer) although no element is shared.
+   */
   const char *overlapped = (k > 0 && ranges_overlap(c_range, a_range)) ? "A"
                            : (k > 0 && ranges_overlap(c_range, b_range)) ? "B"
                            : (has_bias && ranges_overlap(c_range, bias_range)) ? "bias"

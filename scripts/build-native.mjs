@@ -56,6 +56,7 @@ function build() {
   // macOS resolves the Node-API symbols from the node binary only when undefined symbols are
   // allowed. On Linux, nodelete keeps the library mapped after a worker thread that loaded it
   // exits, because the pool's threads still wait inside its code.
+  // NOTE: only the Linux build (gcc 12, x86-64) has been run; the macOS flags are untested.
   const platformFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : ['-Wl,-z,nodelete'];
   const flags = [...FLAGS, ...platformFlags];
   mkdirSync(BUILD_DIR, { recursive: true });
