@@ -2,7 +2,8 @@
  * Node-API entry of the tierc native addon. Exports:
  *   isa: "avx2-fma" or "generic", the kernel set chosen when the addon loads;
  *   threads(), setThreads(n): the thread pool's size, the calling thread included;
- *   gemm(heap, desc, alpha): a strided batched SGEMM on a Float32Array, in place.
+ *   gemm(heap, desc, alpha): a strided batched SGEMM on a Float32Array, in place;
+ *   rows(heap, op, desc, params): the row and element kernels of rows.c.
  * desc is an Int32Array of DESC_LENGTH entries, all in float elements:
  *   [batch, m, n, k, aOff, aBatch, aRow, aCol, bOff, bBatch, bRow, bCol,
  *    cOff, cBatch, cRow, cCol, biasOff, biasStride, activation, accumulate].
@@ -18,6 +19,7 @@
 
 #include "node_api_min.h"
 #include "pool.h"
+#include "rows.h"
 #include "sgemm.h"
 
 #define DESC_LENGTH 20
@@ -270,7 +272,7 @@ EXPORT napi_value napi_register_module_v1(napi_env env, napi_value exports) {
       napi_set_named_property(env, exports, "isa", name) != napi_ok ||
       export_function(env, exports, "gemm", gemm_call) != 0 ||
       export_function(env, exports, "threads", threads_call) != 0 ||
-      export_function(env, exports, "setThreads", set_threads_call) != 0)
+      export_function(env, exports, "setThreads", set_threads_call) != 0 || rows_register(env, exports) != 0)
     return NULL;
   return exports;
 }
