@@ -39,12 +39,16 @@ export function formatIssue(issue: DataIssue): string {
   return `${prefix.length > 0 ? `${prefix}: ` : ''}${issue.message} [${issue.code}]`;
 }
 
-/** Converts an issue to a shared `Diagnostic`; the span points at the row's first line when it is known. */
+/**
+ * Converts an issue to a shared `Diagnostic`; the span points at the row's first line when it is
+ * known. Without a line the message starts with the file, so that it still names it.
+ */
 export function issueToDiagnostic(issue: DataIssue): Diagnostic {
   const where: string[] = [];
   if (issue.row !== undefined) where.push(`row ${issue.row}`);
   if (issue.column !== undefined) where.push(`column '${issue.column}'`);
-  const message = where.length > 0 ? `${capitalize(where.join(', '))}: ${issue.message}` : issue.message;
+  let message = where.length > 0 ? `${capitalize(where.join(', '))}: ${issue.message}` : issue.message;
+  if (issue.file !== undefined && issue.line === undefined) message = `${issue.file}: ${message}`;
   const diagnostic: Diagnostic = { code: issue.code, severity: issue.severity, message };
   if (issue.file !== undefined && issue.line !== undefined) {
     const position = { offset: 0, line: issue.line, column: 1 };

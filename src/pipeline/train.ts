@@ -46,6 +46,8 @@ export interface RunTrainingOptions {
   settings?: Record<string, unknown>;
   /** Writes checkpoint files; tests pass one that fails to simulate a full disk. */
   checkpointWriter?: CheckpointWriter;
+  /** The folder that the spec's file names are relative to, for the pretrained files its encoders name with `init:`. */
+  specCwd?: string;
 }
 
 export interface TrainSpecOptions extends Omit<RunTrainingOptions, 'outDir'> {
@@ -73,7 +75,7 @@ export async function trainSpec(plan: SpecPlan, options: TrainSpecOptions, hooks
   const model = compileTfjs(plan.model.module, { specFile: plan.specFile });
   const { cwd, outDir, ...rest } = options;
   try {
-    return await runTraining(model, setup, { ...rest, outDir: resolve(cwd, outDir ?? `runs/${plan.model.name}`) }, hooks);
+    return await runTraining(model, setup, { ...rest, outDir: resolve(cwd, outDir ?? `runs/${plan.model.name}`), specCwd: cwd }, hooks);
   } catch (error) {
     // Diagnostics point into the spec, so they render with its source lines.
     if (error instanceof PipelineError && error.sources.size === 0) throw new PipelineError(error.diagnostics, plan.checked.sources);
@@ -112,7 +114,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
       seed,
       checkpoint,
       metricsFile: `${outDir}/metrics.jsonl`,
-      initialWeights: startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks),
+      initialWeights: startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks, options.specCwd),
     };
     if (options.accumulate !== undefined) trainOptions.accumulate = options.accumulate;
     if (options.backend !== undefined) trainOptions.backend = options.backend;

@@ -21,8 +21,12 @@ export function loadPretrained(file: string, params: readonly Param[], tensorNam
   try {
     parsed = readSafetensors(file);
   } catch (error) {
-    if (error instanceof SafetensorsError) throw new TrainingError('TIER6006', error.message);
-    throw new TrainingError('TIER6006', `The weights file '${file}' cannot be read: ${(error as Error).message}.`);
+    const span = params[0]?.span;
+    if (error instanceof SafetensorsError) throw new TrainingError('TIER6006', error.message, span);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new TrainingError('TIER6020', `The pretrained weights file '${file}' that 'init:' names does not exist; put the file there, or remove 'init:' to start from seeded weights.`, span);
+    }
+    throw new TrainingError('TIER6006', `The weights file '${file}' cannot be read: ${(error as Error).message}.`, span);
   }
   const weights = new Map<string, Float32Array>();
   const diagnostics: Diagnostic[] = [];

@@ -1,5 +1,6 @@
 // The tfjs backend: lowers an IR module to a readable training program (`model.js` and
 // `train.js`) that imports only tfjs and `tierc/runtime`, or to the same model in memory.
+import { dirname, resolve } from 'node:path';
 import type { IrModule, Param } from '../../ir/types.js';
 import { TrainingError } from '../../runtime/errors.js';
 import { loadPretrained } from '../../runtime/pretrained.js';
@@ -71,13 +72,18 @@ export async function trainModule(
 
 /**
  * Seeded initial weights with every parameter that names a pretrained file loaded from it.
- * Missing or mis-shaped tensors are errors; unused tensors are warnings sent to `hooks`.
+ * Missing or mis-shaped tensors are errors; unused tensors are warnings sent to `hooks`. With
+ * `cwd`, a relative file resolves against the folder of the spec file that declares the
+ * parameter, as every path in a spec does. That file is the span's, relative to `cwd`. Without
+ * `cwd`, a relative file resolves against the process's working folder.
  */
-export function startingWeights(module: IrModule, seed: number, hooks: TrainHooks = {}): Map<string, Float32Array> {
+export function startingWeights(module: IrModule, seed: number, hooks: TrainHooks = {}, cwd?: string): Map<string, Float32Array> {
   const weights = initializeParams(module, seed);
   const byFile = new Map<string, Param[]>();
   for (const param of module.params) {
-    if (param.pretrained) byFile.set(param.pretrained.file, [...(byFile.get(param.pretrained.file) ?? []), param]);
+    if (!param.pretrained) continue;
+    const file = cwd === undefined ? param.pretrained.file : resolve(cwd, param.span ? dirname(param.span.file) : '.', param.pretrained.file);
+    byFile.set(file, [...(byFile.get(file) ?? []), param]);
   }
   for (const [file, params] of byFile) {
     const loaded = loadPretrained(file, params);

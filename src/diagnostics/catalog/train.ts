@@ -21,4 +21,5 @@ export const trainCatalog: CatalogEntry[] = [
   { code: 'TIER6017', severity: 'error', summary: 'Resuming uses a different batch size from the run that wrote the checkpoint.' },
   { code: 'TIER6018', severity: 'error', summary: 'Writing metrics.jsonl or settings.json in the run folder failed (for example the disk is full).' },
   { code: 'TIER6019', severity: 'error', summary: 'A checkpoint folder lacks a file that resuming or reading its weights needs (state.json, model.safetensors, optimizer.safetensors).' },
+  { code: 'TIER6020', severity: 'error', summary: "A pretrained weights file that an encoder's 'init:' names does not exist." },
 ];
