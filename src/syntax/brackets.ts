@@ -1,10 +1,10 @@
 // Bracket matching before the parser runs. When the '{', '(' and '[' of a file do not pair up,
 // the indentation of the lines shows where a bracket should have closed: a line that starts at
-// or left of the line that opened a bracket cannot belong inside it. Each bracket closed that way
-// gets one diagnostic that names it and its opening line, and a virtual closing token. The
-// parser then gets balanced input and reports nothing more for the same mistake. A closing bracket
-// that matches no open one is reported and dropped. Files whose brackets pair up are left as
-// they are, so layout never changes how a well-formed file parses.
+// or left of the start of the line that opened a bracket is outside it. Each bracket closed that
+// way gets one diagnostic that names it and its opening line, and a virtual closing token. The
+// parser then gets balanced input and reports nothing more for the same mistake. A closing
+// bracket that matches no open one stays for the parser to report. Files whose brackets pair up
+// are left as they are, so layout never changes how a well-formed file parses.
 import type { IToken, TokenType } from 'chevrotain';
 import { createTokenInstance } from './chevrotain.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
@@ -40,6 +40,8 @@ interface OpenBracket {
   inline: boolean;
   /** Whether the bracket is a '{' of a block whose kind is not a keyword, or inside one. */
   opaque: boolean;
+  /** Whether the first line inside the bracket is not indented, so indentation shows nothing about it. */
+  flat: boolean;
   /** The output position where the bracket most likely should have closed, if layout shows one. */
   endsBefore?: number;
 }
@@ -71,10 +73,10 @@ export function repairBrackets(
   };
   /**
    * Closes the innermost open bracket before `next` (undefined at the end of the file), or at the
-   * earlier line where it most likely ended. `nextLine` is the column of `next` when it starts a
-   * line that showed the bracket to be unclosed.
+   * earlier line where it most likely ended. `outerStaysOpen` is whether an enclosing '(' or '['
+   * stays open after this one closes.
    */
-  const forceClose = (next: IToken | undefined, nextLine?: number) => {
+  const forceClose = (next: IToken | undefined, outerStaysOpen: boolean) => {
     const open = stack.pop()!;
     const opener = tokens[open.index]!;
 
@@ -84,11 +86,9 @@ export function repairBrackets(
       position = namedArgumentAfter(output, open.outputIndex + 1, position) ?? position;
     }
 
-    // A ',' or operator at the end of the line continues the enclosing expression when one stays
-    // open after this line: `f(g(x),` followed by the next argument. Otherwise the ',' or operator
-    // is unfinished input inside this bracket, which the parser reports.
-    const outer = stack[stack.length - 1];
-    const outerStaysOpen = outer !== undefined && tokens[outer.index]!.tokenType !== t.LCurly && (nextLine === undefined || outer.indent < nextLine);
+    // A ',' or operator at the end of the line continues the enclosing expression when that stays
+    // open: `f(g(x),` followed by the next argument. Otherwise the ',' or operator is unfinished
+    // input inside this bracket, which the parser reports.
     if (opener.tokenType !== t.LCurly && next !== undefined && (open.endsBefore !== undefined || outerStaysOpen)) {
       while (position > 0 && isSeparator(output[position - 1]!, open.endsBefore !== undefined)) position--;
     }
@@ -113,12 +113,34 @@ export function repairBrackets(
     );
   };
 
+  /**
+   * Tells whether the '(' or '[' below the innermost open bracket stays open at a line that
+   * starts in `column`: indentation does not close it there.
+   */
+  const outerStaysOpenAt = (column: number) => {
+    const outer = stack[stack.length - 2];
+    return outer !== undefined && tokens[outer.index]!.tokenType !== t.LCurly && (outer.flat || outer.indent < column);
+  };
+  const innermostIsParen = () => stack.length > 0 && tokens[stack[stack.length - 1]!.index]!.tokenType !== t.LCurly;
+  const innermostIsAxes = () => stack.length > 0 && tokens[stack[stack.length - 1]!.index - 1]?.tokenType === t.Axes;
+
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!;
     const previous = tokens[index - 1];
     /** The kind of bracket that `token` closes, when it is a closing bracket. */
     const closes = openerOf.get(token.tokenType);
     const startsLine = previous === undefined || token.startLine !== previous.endLine;
+
+    // A declaration keyword at the start of a line in column 1 starts a declaration at any depth,
+    // as the parse entry splits declarations, even in a file that is not indented.
+    if (startsLine && token.startColumn === 1 && startsDeclaration(tokens, index)) {
+      while (stack.length > 0) forceClose(token, false);
+    }
+
+    // A model member never starts inside '(', '[' or an 'axes' block, so those close before it.
+    if (startsModelMember(tokens, index)) {
+      while (innermostIsParen() || innermostIsAxes()) forceClose(token, false);
+    }
 
     // The body of a block whose kind is not a keyword is skipped by the parser, so only its
     // braces need to pair up.
@@ -130,8 +152,20 @@ export function repairBrackets(
     if (startsLine) {
       const column = token.startColumn!;
       if (closes === undefined) {
-        // A line at or left of an open bracket's line is a sibling of that line, not inside it.
-        while (stack.length > 0 && stack[stack.length - 1]!.indent >= column) forceClose(token, column);
+        // A line at or left of an open bracket's line is a sibling of that line, not inside it,
+        // unless it is the first line of a block that is not indented at all. Layout then shows
+        // nothing about that bracket.
+        while (stack.length > 0 && !stack[stack.length - 1]!.flat && stack[stack.length - 1]!.indent >= column) {
+          const top = stack[stack.length - 1]!;
+          if (top.index === index - 1) {
+            top.flat = true;
+            break;
+          }
+          // After a ',' or operator the line continues an expression, so a '(' or '[' most
+          // likely closed before that ',' or operator.
+          if (innermostIsParen() && previous !== undefined && isSeparator(previous, true)) top.endsBefore ??= output.length;
+          forceClose(token, outerStaysOpenAt(column));
+        }
         // A line that starts left of a '(' or '[' with more text after it on its line suggests
         // that the bracket ended before that line. The place is used only if the bracket turns
         // out to be unclosed.
@@ -142,18 +176,18 @@ export function repairBrackets(
       } else {
         // A closing bracket left of the innermost open bracket's line belongs to an outer bracket
         // of its kind, when there is one.
-        while (stack.length > 0 && stack[stack.length - 1]!.indent > column && openBelowTop(stack, tokens, closes)) forceClose(token, column);
+        while (stack.length > 0 && stack[stack.length - 1]!.indent > column && openBelowTop(stack, tokens, closes)) forceClose(token, outerStaysOpenAt(column));
       }
     }
 
     if (closerOf.has(token.tokenType)) {
       // Braces never nest inside '(' or '[', so those close before a '{'.
       if (token.tokenType === t.LCurly) {
-        while (stack.length > 0 && tokens[stack[stack.length - 1]!.index]!.tokenType !== t.LCurly) forceClose(token);
+        while (innermostIsParen()) forceClose(token, false);
       }
       const inline = token.tokenType !== t.LCurly && tokens[index + 1]?.startLine === token.startLine;
       const opaque = token.tokenType === t.LCurly && (stack[stack.length - 1]?.opaque === true || (stack.length === 0 && opensUnknownBlock(tokens, index)));
-      stack.push({ index, outputIndex: output.length, indent: lineIndent.get(token.startLine!)!, inline, opaque });
+      stack.push({ index, outputIndex: output.length, indent: lineIndent.get(token.startLine!)!, inline, opaque, flat: false });
       output.push(token);
       continue;
     }
@@ -162,17 +196,42 @@ export function repairBrackets(
       continue;
     }
     if (!stack.some((open) => tokens[open.index]!.tokenType === closes)) {
-      report(makeDiagnostic('TIER1012', `This '${token.image}' has no matching '${openingText(closes)}'; remove it.`, span(token.startOffset, token.startOffset + 1)));
+      // A closing bracket without an opening one has usually lost its opening bracket. The
+      // parser's own recovery reports that case with fewer errors than dropping the bracket here
+      // does, as measured by deleting each opening bracket of the specs in turn.
+      output.push(token);
       continue;
     }
-    while (tokens[stack[stack.length - 1]!.index]!.tokenType !== closes) forceClose(token);
+    while (tokens[stack[stack.length - 1]!.index]!.tokenType !== closes) forceClose(token, true);
     matchedOpener.set(index, stack.pop()!.index);
     output.push(token);
   }
-  while (stack.length > 0) forceClose(undefined);
+  while (stack.length > 0) forceClose(undefined, false);
 
   const reportedLines = new Set(diagnostics.map((diagnostic) => diagnostic.span!.start.line));
   return { tokens: output, diagnostics, reportedLines };
+}
+
+/** The keywords that start a top-level declaration. */
+export const declarationKeywords = new Set([t.Import, t.Model, t.Block, t.Data, t.Preprocess, t.Train, t.Eval, t.Export]);
+
+/** Tells whether the declaration keyword at `index` starts a declaration rather than being a name (`model: m`, `eval.x`, `data = …`). */
+export function startsDeclaration(tokens: IToken[], index: number): boolean {
+  if (!declarationKeywords.has(tokens[index]!.tokenType)) return false;
+  const following = tokens[index + 1]?.tokenType;
+  return following !== t.Colon && following !== t.Dot && following !== t.Equals;
+}
+
+const memberKeywords = new Set([t.Axes, t.Head, t.Let, t.Param, t.Loss]);
+
+/**
+ * Tells whether the token at `index` starts a model member: `let`, `loss`, … or `NAME encoder =`.
+ * The keywords are names after '.' and before ':' (`eval.e.loss`, `f(loss: 1)`).
+ */
+function startsModelMember(tokens: IToken[], index: number): boolean {
+  const token = tokens[index]!;
+  if (memberKeywords.has(token.tokenType)) return tokens[index - 1]?.tokenType !== t.Dot && tokens[index + 1]?.tokenType !== t.Colon;
+  return token.tokenType === t.Identifier && tokens[index + 1]?.tokenType === t.Encoder && tokens[index + 2]?.tokenType === t.Equals;
 }
 
 /** Tells whether every bracket closes in order and nesting stays within `maxDepth`. */
@@ -237,21 +296,14 @@ function lastRealToken(tokens: IToken[], end: number): IToken | undefined {
   return undefined;
 }
 
-const bracketText = new Map<TokenType, string>([
-  [t.LCurly, '{'],
-  [t.LParen, '('],
-  [t.LBracket, '['],
-  [t.RCurly, '}'],
-  [t.RParen, ')'],
-  [t.RBracket, ']'],
+const closingTexts = new Map<TokenType, string>([
+  [t.LCurly, '}'],
+  [t.LParen, ')'],
+  [t.LBracket, ']'],
 ]);
 
 function closingText(opener: IToken): string {
-  return bracketText.get(closerOf.get(opener.tokenType)!)!;
-}
-
-function openingText(opener: TokenType): string {
-  return bracketText.get(opener)!;
+  return closingTexts.get(opener.tokenType)!;
 }
 
 const isName = (token: IToken | undefined): token is IToken =>

@@ -10,7 +10,7 @@ import { LineMap } from '../diagnostics/source.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { TierParser } from './parser.js';
-import { repairBrackets, virtualOffsets } from './brackets.js';
+import { declarationKeywords, repairBrackets, startsDeclaration, virtualOffsets } from './brackets.js';
 import { describeToken } from './messages.js';
 import * as t from './tokens.js';
 
@@ -34,7 +34,6 @@ export function parserInstance(): TierParser {
   return sharedParser;
 }
 
-const declarationKeywords = new Set([t.Import, t.Model, t.Block, t.Data, t.Preprocess, t.Train, t.Eval, t.Export]);
 const opening = new Set([t.LParen, t.LBracket, t.LCurly]);
 const closing = new Set([t.RParen, t.RBracket, t.RCurly]);
 
@@ -119,10 +118,7 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (declarationKeywords.has(token.tokenType) && current.length > 0) {
-      const following = tokens[i + 1]?.tokenType;
-      const startsLine = token.startColumn === 1;
-      const looksLikeDeclaration = following !== t.Colon && following !== t.Dot && following !== t.Equals;
-      if (depth === 0 || (startsLine && looksLikeDeclaration)) {
+      if (depth === 0 || (token.startColumn === 1 && startsDeclaration(tokens, i))) {
         chunks.push(current);
         current = [];
         depth = 0;

@@ -25,6 +25,14 @@ interface Deletion {
   openingLine: number;
 }
 
+/** Lists the opening brackets of `text` outside comments and strings. */
+function openingBrackets(text: string): Array<{ offset: number; line: number }> {
+  return tierLexer
+    .tokenize(text)
+    .tokens.filter((token) => token.image === '{' || token.image === '(' || token.image === '[')
+    .map((token) => ({ offset: token.startOffset, line: token.startLine! }));
+}
+
 /** Lists the closing brackets of `text` outside comments and strings, each with its opening bracket's line. */
 function closingBrackets(text: string): Deletion[] {
   const open: number[] = [];
@@ -61,4 +69,39 @@ describe('deleting one closing bracket of a real spec', () => {
       }
     });
   }
+
+  it('unindented specs report each deletion', () => {
+    // Without indentation only the brackets and the declaration keywords in column 1 show where
+    // a block ends, so the first error must lie within the declaration that lost the bracket.
+    const declarationStart = /^(import|model|block|data|preprocess|train|eval|export)\b(?!\s*[:.=])/;
+    for (const [path, indented] of Object.entries(files)) {
+      const text = indented.replace(/^[ \t]+/gm, '');
+      const lines = text.split('\n');
+      const folder = path.slice(0, path.lastIndexOf('/'));
+      for (const deletion of closingBrackets(text)) {
+        const label = `${path}: '${deletion.text}' of line ${deletion.line}`;
+        const next = lines.findIndex((line, index) => index >= deletion.line && declarationStart.test(line));
+        const declarationEnd = next === -1 ? lines.length : next;
+        const broken = text.slice(0, deletion.offset) + text.slice(deletion.offset + 1);
+        const result = checkSpec(path, memoryHost({ ...files, [path]: broken }, folder));
+        const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+        expect(errors.length, label).toBeGreaterThanOrEqual(1);
+        expect(errors.length, `${label}: ${errors.map((error) => error.message).join(' | ')}`).toBeLessThanOrEqual(3);
+        expect(errors[0]!.span!.start.line, `${label}: ${errors[0]!.message}`).toBeGreaterThanOrEqual(deletion.openingLine);
+        expect(errors[0]!.span!.start.line, `${label}: ${errors[0]!.message}`).toBeLessThanOrEqual(declarationEnd);
+      }
+    }
+  });
+
+  it('each deleted opening bracket is reported', () => {
+    for (const [path, text] of Object.entries(files)) {
+      const folder = path.slice(0, path.lastIndexOf('/'));
+      for (const deletion of openingBrackets(text)) {
+        const broken = text.slice(0, deletion.offset) + text.slice(deletion.offset + 1);
+        const result = checkSpec(path, memoryHost({ ...files, [path]: broken }, folder));
+        const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+        expect(errors.length, `${path}: opening bracket of line ${deletion.line}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
 });

@@ -119,15 +119,15 @@ describe('unclosed parenthesis or list', () => {
   });
 });
 
-describe('stray closing bracket', () => {
-  it('reports and drops an extra parenthesis', () => {
-    expect(where('model m {\n  let a = f(1))\n  let b = 2\n}\n')).toEqual([
-      { code: 'TIER1012', line: 2, column: 15, message: "This ')' has no matching '('; remove it." },
-    ]);
+describe('closing bracket without an opening one', () => {
+  it('reports an extra parenthesis once', () => {
+    expect(where('model m {\n  let a = f(1))\n  let b = 2\n}\n')).toEqual([{ code: 'TIER1002', line: 2, column: 15, message: "Expected '}' but found ')'." }]);
   });
 
-  it('reports an extra brace at the top level', () => {
-    expect(where('model m {\n  let a = 1\n}\n}\n')).toEqual([{ code: 'TIER1012', line: 4, column: 1, message: "This '}' has no matching '{'; remove it." }]);
+  it('reports a block that lost its opening brace once', () => {
+    expect(where('train\n  batch: 32\n}\n\nexport onnx {\n  opset: 17\n}\n')).toEqual([
+      { code: 'TIER1002', line: 2, column: 8, message: "Expected '{' but found ':'." },
+    ]);
   });
 });
 
@@ -139,6 +139,27 @@ describe('layout only for unbalanced files', () => {
   it('ignores parentheses inside an unknown block kind', () => {
     expect(where('trian {  odd   spacing ( kept }\n')).toEqual([]);
     expect(where('trian { ( ] }\nmodel m {\n  let a = (1\n}\n').map((found) => [found.code, found.line])).toEqual([['TIER1011', 3]]);
+  });
+
+  it('closes blocks of an unindented file at column-1 declarations', () => {
+    expect(where('model m {\nlet a = 1\n\ntrain {\nbatch: 2\n}\n')).toEqual([
+      { code: 'TIER1011', line: 2, column: 10, message: "The model 'm' opened at line 1 is not closed; add '}' at the end of line 2." },
+    ]);
+  });
+
+  it('closes calls before a model member', () => {
+    expect(where('model m {\nimage encoder = vit(\nimage: 64\ntext encoder = bert()\n}\n')).toEqual([
+      { code: 'TIER1011', line: 3, column: 10, message: "The call to 'vit' opened at line 2 is not closed; add ')' at the end of line 3." },
+    ]);
+    expect(where('model m {\naxes {\nbatch\nlet a = 1\n}\n').map((found) => found.message)).toEqual([
+      "The 'axes' block opened at line 2 is not closed; add '}' at the end of line 3.",
+    ]);
+  });
+
+  it('reads member keywords as names before a colon', () => {
+    expect(where('model m {\n  let a = f(loss: 1, x.loss\n}\n').map((found) => found.message)).toEqual([
+      "The call to 'f' opened at line 2 is not closed; add ')' at the end of line 2.",
+    ]);
   });
 
   it('reports at most ten brackets', () => {
