@@ -1,7 +1,7 @@
 // Writers for the run directory, so the trainer and the demo produce exactly the layout that
 // `loadRunDirectory` reads (README.md beside this file). Every file is written through a
 // temporary name and a rename, except metrics.jsonl, which grows one line per logged step.
-import { appendFileSync } from 'node:fs';
+import { appendLineToFile } from '../driver/append.js';
 import path from 'node:path';
 import { EvalError, type Tensor } from '../eval/index.js';
 import { writeAtomically } from './files.js';
@@ -28,11 +28,19 @@ export function writeSettings(dir: string, settings: SettingsInput): void {
   writeAtomically(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
-/** Appends one step to metrics.jsonl; NaN and infinite values are written as null (a gap). */
+/**
+ * Appends one step to metrics.jsonl; NaN and infinite values are written as null (a gap). A
+ * failed write leaves the file's earlier lines and raises TIER7035.
+ */
 export function appendMetrics(dir: string, record: { step: number } & Record<string, number | string | null>): void {
   const line: Record<string, number | string | null> = {};
   for (const [key, value] of Object.entries(record)) line[key] = typeof value === 'number' && !Number.isFinite(value) ? null : value;
-  appendFileSync(path.join(dir, 'metrics.jsonl'), `${JSON.stringify(line)}\n`);
+  const file = path.join(dir, 'metrics.jsonl');
+  try {
+    appendLineToFile(file, `${JSON.stringify(line)}\n`);
+  } catch (error) {
+    throw new EvalError({ code: 'TIER7035', file, message: `The file cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` });
+  }
 }
 
 /** Writes eval.json from AUROC tables, one per model; a single unnamed table uses the plain form. */

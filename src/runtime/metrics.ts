@@ -1,9 +1,10 @@
 // Per-step training metrics and the JSONL file they are appended to, one object per line.
-// Each line goes to the file in one write of the whole line. A write that fails or stops short
-// is cut back to the last complete line, so the file never ends in a partial line.
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+// Each line goes to the file in one write of the whole line (`appendWholeLine`), so a failed
+// write leaves the file ending in its last complete line.
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TrainingError } from './errors.js';
+import { AppendError, appendWholeLine } from '../driver/append.js';
 import { makeFolder } from '../driver/folders.js';
 import { errorNaming, removeTemporary, temporaryPath } from '../driver/temporary.js';
 
@@ -63,25 +64,13 @@ export class MetricsWriter {
 
   /** Appends one JSON line; a failed write (a full disk) becomes TIER6018 naming the file. */
   private append(row: Record<string, unknown>): void {
-    const bytes = Buffer.from(JSON.stringify(row) + '\n', 'utf8');
-    let reason: string;
     try {
-      const written = writeSync(this.fd, bytes, 0, bytes.length);
-      if (written === bytes.length) {
-        this.size += written;
-        return;
-      }
-      reason = `only ${written} of ${bytes.length} bytes were written`;
+      this.size = appendWholeLine(this.fd, JSON.stringify(row) + '\n', this.size);
     } catch (error) {
-      reason = (error as Error).message;
+      if (!(error instanceof AppendError)) throw error;
+      const cut = error.truncateError === undefined ? '' : ` Truncating the file back to its last complete line also failed (${error.truncateError}), so delete its last line before reading it.`;
+      throw new TrainingError('TIER6018', `Writing the metrics file '${this.path}' failed: ${error.reason}. Free space or choose another run folder with --out; the checkpoints are unchanged.${cut}`);
     }
-    let cut = '';
-    try {
-      ftruncateSync(this.fd, this.size);
-    } catch (error) {
-      cut = ` Cutting the file back to its last complete line also failed (${(error as Error).message}), so delete its last line before reading it.`;
-    }
-    throw new TrainingError('TIER6018', `Writing the metrics file '${this.path}' failed: ${reason}. Free space or choose another run folder with --out; the checkpoints are unchanged.${cut}`);
   }
 
   close(): void {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
+import { EvalError } from '../../src/eval/index.js';
 import { parseMetricsJsonl } from '../../src/report/rundir.js';
+import { appendMetrics } from '../../src/report/write.js';
 import { TrainingError } from '../../src/runtime/errors.js';
 import { MetricsWriter, type StepMetrics } from '../../src/runtime/metrics.js';
 
@@ -85,6 +87,17 @@ describe('metrics file writes', () => {
     writer.write(step(2));
     writer.close();
     expect(parseMetricsJsonl(readFileSync(file, 'utf8'), file).map((row) => row.step)).toEqual([1, 2]);
+  });
+
+  it('appendMetrics keeps complete lines', () => {
+    const file = path.join(dir, 'metrics.jsonl');
+    appendMetrics(dir, { step: 1, clip: 2.5 });
+    const before = readFileSync(file, 'utf8');
+    failure.mode = 'throw';
+    failure.bytes = 5;
+    expect(() => appendMetrics(dir, { step: 2, clip: 2.4 })).toThrow(EvalError);
+    failure.mode = 'none';
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('drops a partial last line on resume', () => {
