@@ -10,16 +10,17 @@ import { createTokenInstance } from './chevrotain.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import * as t from './tokens.js';
+import { describeOpener, isName } from './bracket-names.js';
 
 export interface BracketRepair {
-  /** The tokens with stray closing brackets removed and virtual closing brackets inserted. */
+  /** The tokens with virtual closing brackets inserted. */
   tokens: IToken[];
   diagnostics: Diagnostic[];
   /** Lines that have a bracket diagnostic; parser errors there are most likely the same mistake. */
   reportedLines: Set<number>;
 }
 
-/** At most this many bracket diagnostics per file; later ones repeat the same confusion. */
+/** The maximum number of bracket diagnostics per file; later ones repeat the same confusion. */
 const MAX_REPORTED = 10;
 
 const closerOf = new Map<TokenType, TokenType>([
@@ -50,166 +51,208 @@ interface OpenBracket {
  * Pairs the brackets of `tokens`; see the file comment. `maxDepth` is the nesting limit that the
  * parser enforces, and deeper input is left unchanged for that check to report.
  */
-export function repairBrackets(
-  tokens: IToken[],
-  maxDepth: number,
-  span: (start: number, end: number) => Span,
-): BracketRepair {
-  const unchanged: BracketRepair = { tokens, diagnostics: [], reportedLines: new Set() };
-  if (bracketsPairUp(tokens, maxDepth)) return unchanged;
+export function repairBrackets(tokens: IToken[], maxDepth: number, span: (start: number, end: number) => Span): BracketRepair {
+  if (bracketsPairUp(tokens, maxDepth)) return { tokens, diagnostics: [], reportedLines: new Set() };
+  const repair = new Repair(tokens, span);
+  repair.run();
+  const reportedLines = new Set(repair.diagnostics.map((diagnostic) => diagnostic.span!.start.line));
+  return { tokens: repair.output, diagnostics: repair.diagnostics, reportedLines };
+}
 
-  const lineIndent = new Map<number, number>();
-  for (const token of tokens) {
-    if (!lineIndent.has(token.startLine!)) lineIndent.set(token.startLine!, token.startColumn!);
+/** One pass over the tokens of a file whose brackets do not pair up. */
+class Repair {
+  readonly output: IToken[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly stack: OpenBracket[] = [];
+  /** The input index of the opening bracket of each closing bracket paired so far, by the closing one's index. */
+  private readonly matchedOpener = new Map<number, number>();
+  /**
+   * The column of the first token of each line.
+   * NOTE: a tab counts as one column, so lines that mix tabs and spaces can close a bracket at the
+   * wrong line. This matters only in files whose brackets do not pair up.
+   */
+  private readonly lineIndent = new Map<number, number>();
+
+  constructor(
+    private readonly tokens: IToken[],
+    private readonly span: (start: number, end: number) => Span,
+  ) {
+    for (const token of tokens) {
+      if (!this.lineIndent.has(token.startLine!)) this.lineIndent.set(token.startLine!, token.startColumn!);
+    }
   }
 
-  const output: IToken[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const stack: OpenBracket[] = [];
-  const matchedOpener = new Map<number, number>();
+  run(): void {
+    for (let index = 0; index < this.tokens.length; index++) this.visit(index);
+    while (this.stack.length > 0) this.forceClose(undefined, false);
+  }
 
-  const report = (diagnostic: Diagnostic) => {
-    if (diagnostics.length < MAX_REPORTED) diagnostics.push(diagnostic);
-  };
+  private visit(index: number): void {
+    const token = this.tokens[index]!;
+    const previous = this.tokens[index - 1];
+    const startsLine = previous === undefined || token.startLine !== previous.endLine;
+
+    // A declaration keyword at the start of a line in column 1 starts a declaration at any depth,
+    // as the parse entry splits declarations, even in a file that is not indented.
+    if (startsLine && token.startColumn === 1 && startsDeclaration(this.tokens, index)) {
+      while (this.stack.length > 0) this.forceClose(token, false);
+    }
+
+    // A model member never starts inside '(', '[' or an 'axes' block, so those close before it.
+    if (startsModelMember(this.tokens, index)) {
+      while (this.innermostIsParen() || this.innermostIsAxes()) this.forceClose(token, false);
+    }
+
+    // The body of a block whose kind is not a keyword is skipped by the parser, so only its
+    // braces need to pair up.
+    if (this.innermost()?.opaque === true && token.tokenType !== t.LCurly && token.tokenType !== t.RCurly) {
+      this.output.push(token);
+      return;
+    }
+
+    if (startsLine) this.closeBeforeLine(index);
+
+    if (closerOf.has(token.tokenType)) this.open(index);
+    else if (openerOf.has(token.tokenType)) this.close(index);
+    else this.output.push(token);
+  }
+
+  /** Closes the brackets that the line starting with the token at `index` shows to be unclosed. */
+  private closeBeforeLine(index: number): void {
+    const token = this.tokens[index]!;
+    const previous = this.tokens[index - 1];
+    const column = token.startColumn!;
+    const closes = openerOf.get(token.tokenType);
+
+    if (closes !== undefined) {
+      // A closing bracket left of the innermost open bracket's line belongs to an outer bracket
+      // of its kind, when there is one.
+      while (this.stack.length > 0 && this.innermost()!.indent > column && this.openBelowInnermost(closes)) {
+        this.forceClose(token, this.outerStaysOpenAt(column));
+      }
+      return;
+    }
+
+    // A line at or left of an open bracket's line is a sibling of that line, not inside it,
+    // unless it is the first line of a block that is not indented at all. Layout then shows
+    // nothing about that bracket.
+    while (this.stack.length > 0 && !this.innermost()!.flat && this.innermost()!.indent >= column) {
+      const top = this.innermost()!;
+      if (top.index === index - 1) {
+        top.flat = true;
+        break;
+      }
+      // After a ',' or operator the line continues an expression, so a '(' or '[' most likely
+      // closed before that ',' or operator.
+      if (this.innermostIsParen() && previous !== undefined && isSeparator(previous, true)) top.endsBefore ??= this.output.length;
+      this.forceClose(token, this.outerStaysOpenAt(column));
+    }
+
+    // A line that starts left of a '(' or '[' with more text after it on its line suggests that
+    // the bracket ended before that line. The place is used only if the bracket turns out to be
+    // unclosed.
+    const top = this.innermost();
+    if (top !== undefined && top.inline && top.endsBefore === undefined && column <= this.tokens[top.index]!.startColumn!) {
+      top.endsBefore = this.output.length;
+    }
+  }
+
+  private open(index: number): void {
+    const token = this.tokens[index]!;
+    // Braces never nest inside '(' or '[', so those close before a '{'.
+    if (token.tokenType === t.LCurly) {
+      while (this.innermostIsParen()) this.forceClose(token, false);
+    }
+    const inline = token.tokenType !== t.LCurly && this.tokens[index + 1]?.startLine === token.startLine;
+    const opaque = token.tokenType === t.LCurly && (this.innermost()?.opaque === true || (this.stack.length === 0 && opensUnknownBlock(this.tokens, index)));
+    const indent = this.lineIndent.get(token.startLine!)!;
+    this.stack.push({ index, outputIndex: this.output.length, indent, inline, opaque, flat: false });
+    this.output.push(token);
+  }
+
+  private close(index: number): void {
+    const token = this.tokens[index]!;
+    const closes = openerOf.get(token.tokenType)!;
+    // A closing bracket without an opening one has usually lost its opening bracket. The parser's
+    // own recovery reports that case with fewer errors than dropping the bracket here does, as
+    // measured by deleting each opening bracket of the specs in turn.
+    if (this.stack.some((open) => this.tokens[open.index]!.tokenType === closes)) {
+      while (this.tokens[this.innermost()!.index]!.tokenType !== closes) this.forceClose(token, true);
+      this.matchedOpener.set(index, this.stack.pop()!.index);
+    }
+    this.output.push(token);
+  }
+
   /**
    * Closes the innermost open bracket before `next` (undefined at the end of the file), or at the
    * earlier line where it most likely ended. `outerStaysOpen` is whether an enclosing '(' or '['
    * stays open after this one closes.
    */
-  const forceClose = (next: IToken | undefined, outerStaysOpen: boolean) => {
-    const open = stack.pop()!;
-    const opener = tokens[open.index]!;
+  private forceClose(next: IToken | undefined, outerStaysOpen: boolean): void {
+    const open = this.stack.pop()!;
+    const opener = this.tokens[open.index]!;
 
-    let position = open.endsBefore ?? output.length;
+    let position = open.endsBefore ?? this.output.length;
     if (opener.tokenType === t.LBracket && open.endsBefore === undefined) {
       // A list contains no named arguments, so `, NAME:` inside it belongs to the enclosing call.
-      position = namedArgumentAfter(output, open.outputIndex + 1, position) ?? position;
+      position = namedArgumentAfter(this.output, open.outputIndex + 1, position) ?? position;
     }
 
     // A ',' or operator at the end of the line continues the enclosing expression when that stays
     // open: `f(g(x),` followed by the next argument. Otherwise the ',' or operator is unfinished
     // input inside this bracket, which the parser reports.
     if (opener.tokenType !== t.LCurly && next !== undefined && (open.endsBefore !== undefined || outerStaysOpen)) {
-      while (position > 0 && isSeparator(output[position - 1]!, open.endsBefore !== undefined)) position--;
+      while (position > 0 && isSeparator(this.output[position - 1]!, open.endsBefore !== undefined)) position--;
     }
 
     const closer = createTokenInstance(closerOf.get(opener.tokenType)!, closingText(opener), NaN, NaN, NaN, NaN, NaN, NaN);
-    output.splice(position, 0, closer);
+    this.output.splice(position, 0, closer);
 
     // Virtual closers already inserted for inner brackets have no position, so the text before is the last real token.
-    const at = lastRealToken(output, position);
+    const at = lastRealToken(this.output, position);
     const end = at === undefined ? 0 : at.endOffset! + 1;
     virtualOffsets.set(closer, end);
 
-    const following = output.slice(position + 1).find((token) => Number.isFinite(token.startOffset)) ?? next;
+    const following = this.output.slice(position + 1).find((token) => Number.isFinite(token.startOffset)) ?? next;
     let where = `before '${following?.image}'`;
     if (following === undefined) where = 'at the end of the file';
-    else if (at === undefined || following.startLine !== at.endLine) where = `at the end of line ${span(end, end).start.line}`;
-    const construct = describeOpener(tokens, open.index, matchedOpener);
-    report(
-      makeDiagnostic('TIER1011', `${construct} opened at line ${opener.startLine} is not closed; add '${closer.image}' ${where}.`, span(end, end), {
-        related: [{ span: span(opener.startOffset, opener.startOffset + 1), message: `${construct} opens here.` }],
+    else if (at === undefined || following.startLine !== at.endLine) where = `at the end of line ${this.span(end, end).start.line}`;
+
+    if (this.diagnostics.length >= MAX_REPORTED) return;
+    const construct = describeOpener(this.tokens, open.index, this.matchedOpener);
+    this.diagnostics.push(
+      makeDiagnostic('TIER1011', `${construct} opened at line ${opener.startLine} is not closed; add '${closer.image}' ${where}.`, this.span(end, end), {
+        related: [{ span: this.span(opener.startOffset, opener.startOffset + 1), message: `${construct} opens here.` }],
       }),
     );
-  };
+  }
+
+  private innermost(): OpenBracket | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private innermostIsParen(): boolean {
+    const top = this.innermost();
+    return top !== undefined && this.tokens[top.index]!.tokenType !== t.LCurly;
+  }
+
+  private innermostIsAxes(): boolean {
+    const top = this.innermost();
+    return top !== undefined && this.tokens[top.index - 1]?.tokenType === t.Axes;
+  }
+
+  private openBelowInnermost(opener: TokenType): boolean {
+    return this.stack.slice(0, -1).some((open) => this.tokens[open.index]!.tokenType === opener);
+  }
 
   /**
    * Tells whether the '(' or '[' below the innermost open bracket stays open at a line that
-   * starts in `column`: indentation does not close it there.
+   * starts in `column`, because indentation does not close it there.
    */
-  const outerStaysOpenAt = (column: number) => {
-    const outer = stack[stack.length - 2];
-    return outer !== undefined && tokens[outer.index]!.tokenType !== t.LCurly && (outer.flat || outer.indent < column);
-  };
-  const innermostIsParen = () => stack.length > 0 && tokens[stack[stack.length - 1]!.index]!.tokenType !== t.LCurly;
-  const innermostIsAxes = () => stack.length > 0 && tokens[stack[stack.length - 1]!.index - 1]?.tokenType === t.Axes;
-
-  for (let index = 0; index < tokens.length; index++) {
-    const token = tokens[index]!;
-    const previous = tokens[index - 1];
-    /** The kind of bracket that `token` closes, when it is a closing bracket. */
-    const closes = openerOf.get(token.tokenType);
-    const startsLine = previous === undefined || token.startLine !== previous.endLine;
-
-    // A declaration keyword at the start of a line in column 1 starts a declaration at any depth,
-    // as the parse entry splits declarations, even in a file that is not indented.
-    if (startsLine && token.startColumn === 1 && startsDeclaration(tokens, index)) {
-      while (stack.length > 0) forceClose(token, false);
-    }
-
-    // A model member never starts inside '(', '[' or an 'axes' block, so those close before it.
-    if (startsModelMember(tokens, index)) {
-      while (innermostIsParen() || innermostIsAxes()) forceClose(token, false);
-    }
-
-    // The body of a block whose kind is not a keyword is skipped by the parser, so only its
-    // braces need to pair up.
-    if (stack[stack.length - 1]?.opaque === true && token.tokenType !== t.LCurly && token.tokenType !== t.RCurly) {
-      output.push(token);
-      continue;
-    }
-
-    if (startsLine) {
-      const column = token.startColumn!;
-      if (closes === undefined) {
-        // A line at or left of an open bracket's line is a sibling of that line, not inside it,
-        // unless it is the first line of a block that is not indented at all. Layout then shows
-        // nothing about that bracket.
-        while (stack.length > 0 && !stack[stack.length - 1]!.flat && stack[stack.length - 1]!.indent >= column) {
-          const top = stack[stack.length - 1]!;
-          if (top.index === index - 1) {
-            top.flat = true;
-            break;
-          }
-          // After a ',' or operator the line continues an expression, so a '(' or '[' most
-          // likely closed before that ',' or operator.
-          if (innermostIsParen() && previous !== undefined && isSeparator(previous, true)) top.endsBefore ??= output.length;
-          forceClose(token, outerStaysOpenAt(column));
-        }
-        // A line that starts left of a '(' or '[' with more text after it on its line suggests
-        // that the bracket ended before that line. The place is used only if the bracket turns
-        // out to be unclosed.
-        const top = stack[stack.length - 1];
-        if (top !== undefined && top.inline && top.endsBefore === undefined && column <= tokens[top.index]!.startColumn!) {
-          top.endsBefore = output.length;
-        }
-      } else {
-        // A closing bracket left of the innermost open bracket's line belongs to an outer bracket
-        // of its kind, when there is one.
-        while (stack.length > 0 && stack[stack.length - 1]!.indent > column && openBelowTop(stack, tokens, closes)) forceClose(token, outerStaysOpenAt(column));
-      }
-    }
-
-    if (closerOf.has(token.tokenType)) {
-      // Braces never nest inside '(' or '[', so those close before a '{'.
-      if (token.tokenType === t.LCurly) {
-        while (innermostIsParen()) forceClose(token, false);
-      }
-      const inline = token.tokenType !== t.LCurly && tokens[index + 1]?.startLine === token.startLine;
-      const opaque = token.tokenType === t.LCurly && (stack[stack.length - 1]?.opaque === true || (stack.length === 0 && opensUnknownBlock(tokens, index)));
-      stack.push({ index, outputIndex: output.length, indent: lineIndent.get(token.startLine!)!, inline, opaque, flat: false });
-      output.push(token);
-      continue;
-    }
-    if (closes === undefined) {
-      output.push(token);
-      continue;
-    }
-    if (!stack.some((open) => tokens[open.index]!.tokenType === closes)) {
-      // A closing bracket without an opening one has usually lost its opening bracket. The
-      // parser's own recovery reports that case with fewer errors than dropping the bracket here
-      // does, as measured by deleting each opening bracket of the specs in turn.
-      output.push(token);
-      continue;
-    }
-    while (tokens[stack[stack.length - 1]!.index]!.tokenType !== closes) forceClose(token, true);
-    matchedOpener.set(index, stack.pop()!.index);
-    output.push(token);
+  private outerStaysOpenAt(column: number): boolean {
+    const outer = this.stack[this.stack.length - 2];
+    return outer !== undefined && this.tokens[outer.index]!.tokenType !== t.LCurly && (outer.flat || outer.indent < column);
   }
-  while (stack.length > 0) forceClose(undefined, false);
-
-  const reportedLines = new Set(diagnostics.map((diagnostic) => diagnostic.span!.start.line));
-  return { tokens: output, diagnostics, reportedLines };
 }
 
 /** The keywords that start a top-level declaration. */
@@ -265,10 +308,6 @@ function opensUnknownBlock(tokens: IToken[], index: number): boolean {
   return !keywordBefore;
 }
 
-function openBelowTop(stack: OpenBracket[], tokens: IToken[], opener: TokenType): boolean {
-  return stack.slice(0, -1).some((open) => tokens[open.index]!.tokenType === opener);
-}
-
 /** The text offset where each virtual closing bracket was inserted, for placing parser errors at it. */
 export const virtualOffsets = new WeakMap<IToken, number>();
 
@@ -304,50 +343,4 @@ const closingTexts = new Map<TokenType, string>([
 
 function closingText(opener: IToken): string {
   return closingTexts.get(opener.tokenType)!;
-}
-
-const isName = (token: IToken | undefined): token is IToken =>
-  token !== undefined && (token.tokenType === t.Identifier || token.tokenType.CATEGORIES?.includes(t.Name) === true);
-
-/** Tells whether `next` starts right where `previous` ends. */
-const touches = (previous: IToken | undefined, next: IToken) => previous !== undefined && previous.endOffset! + 1 === next.startOffset;
-
-/**
- * Names the construct that a bracket opens, for example `The 'axes' block`, `The model 'm'` or
- * `The call to 'vit'`. `matchedOpener` maps each closing bracket already paired to its opener, so
- * the name before a parameter list is found.
- */
-function describeOpener(tokens: IToken[], index: number, matchedOpener: Map<number, number>): string {
-  const opener = tokens[index]!;
-  const before = tokens[index - 1];
-
-  if (opener.tokenType === t.LCurly) {
-    let position = index - 1;
-    if (tokens[position]?.tokenType === t.RParen) position = (matchedOpener.get(position) ?? position) - 1;
-    const name = tokens[position];
-    const keyword = tokens[position - 1];
-    if (keyword?.tokenType === t.Model && isName(name)) return `The model '${name.image}'`;
-    if (keyword?.tokenType === t.Block && isName(name)) return `The block '${name.image}'`;
-    if (!isName(name)) return "The '{'";
-    const twoWords = isName(keyword) && keyword.startLine === name.startLine && keyword.startColumn === firstColumnOfLine(tokens, position - 1);
-    return twoWords ? `The '${keyword.image} ${name.image}' block` : `The '${name.image}' block`;
-  }
-
-  if (opener.tokenType === t.LParen) {
-    if (isName(before) && touches(before, opener)) {
-      const keyword = tokens[index - 2]?.tokenType;
-      if (keyword === t.Model || keyword === t.Block) return `The parameter list of '${before.image}'`;
-      return `The call to '${before.image}'`;
-    }
-    return "The '('";
-  }
-
-  if (before !== undefined && touches(before, opener) && isName(before)) return `The '[' after '${before.image}'`;
-  return 'The list';
-}
-
-function firstColumnOfLine(tokens: IToken[], index: number): number {
-  let first = index;
-  while (first > 0 && tokens[first - 1]!.endLine === tokens[index]!.startLine) first--;
-  return tokens[first]!.startColumn!;
 }
