@@ -18,22 +18,43 @@
 
 enum { OP_LAYER_NORM, OP_LAYER_NORM_GRAD, OP_QUICK_GELU, OP_QUICK_GELU_GRAD, OP_SOFTMAX, OP_SOFTMAX_GRAD, OP_ADAM, OP_COUNT };
 
-/*
- * e^x in float for x in [-87, 88], by 2^n · p(r) with x = n·ln 2 + r and |r| ≤ ln 2 / 2.
- * p is the degree-6 Taylor polynomial of e^r; its relative error is below 2e-7 on that range.
- * Branch-free, so the compiler vectorizes the loops that call it.
- */
-static inline float exp_approx(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  /* Adding and subtracting 1.5·2^23 rounds to the nearest whole number in round-to-nearest mode. */
-  float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
-  float r = x - n * 0.693145752f - n * 1.42860677e-6f;
-  float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f + r * 0.00138888892f)))));
-  union { float f; int32_t i; } scale = {.i = ((int32_t)n + 127) << 23};
-  return p * scale.f;
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p) {
+  v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
 }
 
-static inline float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
+/* Lanes of a where mask is set, else lanes of b. */
+static inline v4f select4(v4i mask, v4f a, v4f b) { return (v4f)((mask & (v4i)a) | (~mask & (v4i)b)); }
+
+/*
+ * e^x for four floats, by 2^n · p(r) with x = n·ln 2 + r and |r| ≤ ln 2 / 2, x clamped to
+ * [-87, 88]. p is the degree-6 Taylor polynomial of e^r, whose relative error is below 2e-7
+ * there. A NaN stays NaN. Written with vector types because the compiler does not vectorize
+ * the clamps of a scalar loop without fast-math.
+ */
+static inline v4f exp4(v4f x) {
+  const v4f lo = {-87.0f, -87.0f, -87.0f, -87.0f}, hi = {88.0f, 88.0f, 88.0f, 88.0f};
+  x = select4(x < lo, lo, x);
+  x = select4(x > hi, hi, x);
+  /* Adding and subtracting 1.5·2^23 rounds to the nearest whole number in round-to-nearest mode. */
+  v4f n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
+  v4f r = x - n * 0.693145752f - n * 1.42860677e-6f;
+  v4f p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f + r * 0.00138888892f)))));
+  v4i scale = (__builtin_convertvector(n, v4i) + 127) << 23;
+  return p * (v4f)scale;
+}
+
+/* e^x for one float through the vector form, for loop tails. */
+static inline float exp1(float x) {
+  v4f v = {x, x, x, x};
+  return exp4(v)[0];
+}
 
 /* y = (x - mean)·rstd·gamma + beta per row, saving xhat and rstd; biased variance. */
 static void layer_norm(float *heap, const int32_t *d, const double *p) {
@@ -96,8 +117,15 @@ static void quick_gelu(float *heap, const int32_t *d, const double *p) {
   const float *x = heap + d[1];
   float *y = heap + d[2], *s = heap + d[3];
   float alpha = (float)p[0];
-  for (int64_t i = 0; i < n; i++) {
-    float v = sigmoid(alpha * x[i]);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4f xv = load4(x + i);
+    v4f v = 1.0f / (1.0f + exp4(-alpha * xv));
+    store4(s + i, v);
+    store4(y + i, xv * v);
+  }
+  for (; i < n; i++) {
+    float v = 1.0f / (1.0f + exp1(-alpha * x[i]));
     s[i] = v;
     y[i] = x[i] * v;
   }
@@ -124,9 +152,16 @@ static void softmax(float *heap, const int32_t *d, const double *p) {
     }
     float max = x[0];
     for (int64_t j = 1; j < width; j++) max = x[j] > max ? x[j] : max;
-    float sum = 0;
-    for (int64_t j = 0; j < width; j++) {
-      x[j] = exp_approx(x[j] - max);
+    v4f sums = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= width; j += 4) {
+      v4f e = exp4(load4(x + j) - max);
+      store4(x + j, e);
+      sums += e;
+    }
+    float sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    for (; j < width; j++) {
+      x[j] = exp1(x[j] - max);
       sum += x[j];
     }
     float inverse = 1.0f / sum;
@@ -148,23 +183,27 @@ static void softmax_grad(float *heap, const int32_t *d, const double *p) {
 }
 
 /*
- * One Adam step over n values, written to new buffers: with g' = g + l2·p,
- * m' = β1·m + (1 − β1)·g', v' = β2·v + (1 − β2)·g'², p' = keep·p − step·m' / (√v' / c2 + ε).
- * params: β1, β2, ε, step = lr / (1 − β1^t), c2 = √(1 − β2^t), keep = 1 − lr·decay (AdamW), l2 (Adam).
+ * One Adam step over n values, written to new buffers: with g' = g + l2·w,
+ * m' = β1·m + (1 − β1)·g', v' = β2·v + (1 − β2)·g'², w' = keep·w − (m' / (√v' / c2 + ε))·step.
+ * params: β1, 1 − β1, β2, 1 − β2, c2 = √(1 − β2^t), ε, step = lr / (1 − β1^t),
+ * keep = 1 − lr·decay (AdamW, else 1), l2 (Adam's decay, else 0). Each operation rounds to
+ * float in the order the wasm backend's kernels apply them, so the results match its bits.
  */
 static void adam(float *heap, const int32_t *d, const double *p) {
   int64_t n = d[0];
   const float *w = heap + d[1], *g = heap + d[2], *m = heap + d[3], *v = heap + d[4];
   float *w_out = heap + d[5], *m_out = heap + d[6], *v_out = heap + d[7];
-  float beta1 = (float)p[0], beta2 = (float)p[1], eps = (float)p[2], step = (float)p[3];
-  float inverse_c2 = (float)(1.0 / p[4]), keep = (float)p[5], l2 = (float)p[6];
+  float beta1 = (float)p[0], rest1 = (float)p[1], beta2 = (float)p[2], rest2 = (float)p[3];
+  float c2 = (float)p[4], eps = (float)p[5], step = (float)p[6], keep = (float)p[7], l2 = (float)p[8];
   for (int64_t i = 0; i < n; i++) {
-    float grad = g[i] + l2 * w[i];
-    float m2 = beta1 * m[i] + (1.0f - beta1) * grad;
-    float v2 = beta2 * v[i] + (1.0f - beta2) * grad * grad;
+    float grad = l2 != 0.0f ? g[i] + w[i] * l2 : g[i];
+    float m2 = m[i] * beta1 + grad * rest1;
+    float v2 = v[i] * beta2 + (grad * grad) * rest2;
+    float denom = sqrtf(v2) / c2 + eps;
+    float base = keep != 1.0f ? w[i] * keep : w[i];
     m_out[i] = m2;
     v_out[i] = v2;
-    w_out[i] = keep * w[i] - step * (m2 / (sqrtf(v2) * inverse_c2 + eps));
+    w_out[i] = base - (m2 / denom) * step;
   }
 }
 
@@ -183,7 +222,7 @@ typedef struct {
 
 static const op_info OPS[OP_COUNT] = {
     {"layerNorm", 8, 1}, {"layerNormGrad", 9, 0}, {"quickGelu", 4, 1}, {"quickGeluGrad", 5, 1},
-    {"softmax", 5, 0},   {"softmaxGrad", 4, 1},   {"adam", 8, 7},
+    {"softmax", 5, 0},   {"softmaxGrad", 4, 1},   {"adam", 8, 9},
 };
 
 /* Lists the regions of `op` for the sizes in desc; returns their count. */

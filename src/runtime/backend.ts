@@ -17,6 +17,7 @@ import '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend-names.js';
 import { registerNativeAttention } from './kernels/attention-native.js';
 import { installNativeMatmul, uninstallNativeMatmul } from './kernels/native-matmul.js';
+import { registerNativeRows } from './kernels/native-rows.js';
 import { loadNativeKernels, type NativeStatus } from './native.js';
 import { planWasmThreads, startThreadedWasm, type WasmThreadsPlan } from './wasm-threads.js';
 
@@ -149,6 +150,7 @@ function useNativeKernels(native: NativeStatus, plan: WasmThreadsPlan): NativeMa
   }
   kernels.setThreads(plan.threads);
   registerNativeAttention();
+  registerNativeRows();
   installNativeMatmul(kernels);
   return { used: true, isa: kernels.isa, threads: kernels.threads(), reason: native.reason };
 }

@@ -39,7 +39,17 @@ export interface NativeKernels {
   threads(): number;
   setThreads(n: number): void;
   gemm(heap: Float32Array, spec: GemmSpec): void;
+  /**
+   * Runs one row or element kernel of native/rows.c on the heap. `desc` lists sizes and
+   * heap offsets in floats in the order the kernel's comment gives, `params` its settings.
+   * Throws a RangeError when a region lies outside the heap.
+   */
+  rows(heap: Float32Array, op: RowOp, desc: readonly number[], params?: readonly number[]): void;
 }
+
+/** Codes of the row kernels in native/rows.c. */
+export const ROW_OPS = { layerNorm: 0, layerNormGrad: 1, quickGelu: 2, quickGeluGrad: 3, softmax: 4, softmaxGrad: 5, adam: 6 } as const;
+export type RowOp = keyof typeof ROW_OPS;
 
 export interface NativeStatus {
   kernels?: NativeKernels;
@@ -55,6 +65,7 @@ interface NativeAddon {
   threads(): number;
   setThreads(n: number): void;
   gemm(heap: Float32Array, desc: Int32Array, alpha: number): void;
+  rows(heap: Float32Array, op: number, desc: Int32Array, params: Float64Array): void;
 }
 
 // This file is src/runtime/native.ts or dist/runtime/native.js, two levels below the root.
@@ -89,7 +100,7 @@ function loadOnce(): NativeStatus {
   } catch (error) {
     return { reason: `Native kernels failed to load from ${ADDON_PATH}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const missing = (['gemm', 'threads', 'setThreads'] as const).find((name) => typeof addon[name] !== 'function');
+  const missing = (['gemm', 'rows', 'threads', 'setThreads'] as const).find((name) => typeof addon[name] !== 'function');
   if (missing !== undefined || typeof addon.isa !== 'string') {
     return { reason: `Native kernels at ${ADDON_PATH} do not export '${missing ?? 'isa'}'; rebuild them with \`npm run build:native\`.` };
   }
@@ -113,6 +124,12 @@ function shortCompilerName(line: string): string {
   return version === undefined ? line : `${name} ${version}`;
 }
 
+/** Writes one whole-number entry of a row kernel's descriptor, which the addon reads as int32. */
+function putRowEntry(desc: Int32Array, index: number, value: number, op: RowOp): void {
+  if ((value | 0) !== value) throw new RangeError(`rows: ${op} entry ${index} is ${value}; expected a whole number from -2^31 to 2^31-1`);
+  desc[index] = value;
+}
+
 function wrapAddon(addon: NativeAddon): NativeKernels {
   // One descriptor is reused for every call: the addon reads it before it returns.
   const desc = new Int32Array(DESC_LENGTH);
@@ -126,8 +143,15 @@ function wrapAddon(addon: NativeAddon): NativeKernels {
     put(first + 2, operand.rowStride, `${name}.rowStride`);
     put(first + 3, operand.colStride, `${name}.colStride`);
   };
+  const rowDesc = new Int32Array(9);
+  const rowParams = new Float64Array(9);
   return {
     isa: addon.isa,
+    rows(heap, op, values, params = []) {
+      for (let i = 0; i < values.length; i++) putRowEntry(rowDesc, i, values[i]!, op);
+      rowParams.set(params);
+      addon.rows(heap, ROW_OPS[op], rowDesc, rowParams);
+    },
     threads: () => addon.threads(),
     setThreads: (n) => addon.setThreads(n),
     gemm(heap, spec) {

@@ -7,6 +7,8 @@
 // with one chain of whole-group operations, in place of a dozen small kernels per parameter.
 // Every element goes through the same float32 operations as a per-parameter update would.
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeMatmulActive } from './kernels/native-matmul.js';
+import { nativeAdam } from './kernels/native-rows.js';
 
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 
@@ -106,7 +108,16 @@ export class Optimizer {
     const t = this.step;
     const decay = group.decay ? weightDecay : 0;
     const stepSize = lr / (1 - beta1 ** t);
+    const native = nativeMatmulActive();
     const update = (p: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => {
+      if (native) {
+        // The same arithmetic in one pass over the four arrays (native/rows.c).
+        const [p2, m2, v2] = nativeAdam(p, grad, m, v, {
+          beta1, beta2, eps, stepSize, correction2: Math.sqrt(1 - beta2 ** t),
+          keep: kind === 'adamw' && decay > 0 ? 1 - lr * decay : 1, l2: kind === 'adam' ? decay : 0,
+        });
+        return { p: p2, m: m2, v: v2 };
+      }
       let g: tf.Tensor = grad;
       if (kind === 'adam' && decay > 0) g = tf.add(g, tf.mul(p, decay));
       const m2 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));

@@ -3,6 +3,8 @@
 // 4.22.0), so forms that can be written with a sigmoid are.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom.js';
+import { nativeMatmulActive } from './native-matmul.js';
+import { nativeQuickGelu, nativeQuickGeluGrad } from './native-rows.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2 = Math.SQRT1_2;
@@ -36,6 +38,14 @@ export function geluExact(x: tf.Tensor): tf.Tensor {
 
 /** QuickGELU, x·σ(α·x) (CLIP uses α = 1.702), with a closed-form derivative. */
 export function quickGelu(x: tf.Tensor, alpha: number): tf.Tensor {
+  if (nativeMatmulActive() && x.dtype === 'float32') {
+    const native = customOp(([xs], save) => {
+      const [y, s] = nativeQuickGelu(xs!, alpha);
+      save([xs!, s]);
+      return { value: y, gradFunc: (dy, saved) => nativeQuickGeluGrad(saved[0]!, saved[1]!, dy, alpha) };
+    });
+    return native(x);
+  }
   const f = customOp(([xs], save) => {
     const s = tf.sigmoid(tf.mul(xs!, alpha));
     save([xs!, s]);

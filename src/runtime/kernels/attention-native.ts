@@ -4,14 +4,14 @@
 // matrix with its strides swapped. So no slice, transpose or copy runs; each product is one
 // call per sample with the heads as its batch, and the context is written straight into
 // the [B, T, W] layout the next linear layer reads. The masked softmax and its backward run
-// in place on the heap, one row at a time.
+// in place on the heap, on the addon's row kernels.
 //
 // Two kernels are registered on the wasm backend: TiercAttention returns the context and
 // the probabilities (saved for the backward pass), TiercAttentionGrad returns the gradient
 // of the packed projection, its three blocks written by three products.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GemmOperand } from '../native.js';
-import { heapGemm, heapOffset, type HeapBackend } from './native-matmul.js';
+import { activeNativeKernels, heapGemm, heapOffset, type HeapBackend } from './native-matmul.js';
 
 export interface NativeAttentionAttrs {
   heads: number;
@@ -146,39 +146,12 @@ function gradKernel(args: KernelArgs): tf.TensorInfo {
 
 /** Adds the [T, T] mask to every score row and applies a softmax in place. */
 function softmaxRows(backend: HeapBackend, p0: number, l: Layout, mask0: number | undefined): void {
-  const heap = backend.wasm.HEAPF32;
-  const t = l.tokens;
-  const rows = l.batch * l.heads * t;
-  for (let r = 0; r < rows; r++) {
-    const start = p0 + r * t;
-    const maskStart = mask0 === undefined ? -1 : mask0 + (r % t) * t;
-    let max = -Infinity;
-    for (let j = 0; j < t; j++) {
-      const v = maskStart < 0 ? heap[start + j]! : heap[start + j]! + heap[maskStart + j]!;
-      heap[start + j] = v;
-      if (v > max) max = v;
-    }
-    let sum = 0;
-    for (let j = 0; j < t; j++) {
-      const e = Math.exp(heap[start + j]! - max);
-      heap[start + j] = e;
-      sum += e;
-    }
-    const inverse = 1 / sum;
-    for (let j = 0; j < t; j++) heap[start + j]! *= inverse;
-  }
+  const rows = l.batch * l.heads * l.tokens;
+  activeNativeKernels()!.rows(backend.wasm.HEAPF32, 'softmax', [rows, l.tokens, p0, mask0 ?? -1, l.tokens]);
 }
 
 /** dScores = scale · p ⊙ (dp − Σ_j dp ⊙ p), written over dp in place. */
 function softmaxBackwardRows(backend: HeapBackend, p0: number, s0: number, l: Layout, scale: number): void {
-  const heap = backend.wasm.HEAPF32;
-  const t = l.tokens;
-  const rows = l.batch * l.heads * t;
-  for (let r = 0; r < rows; r++) {
-    const p = p0 + r * t;
-    const s = s0 + r * t;
-    let dot = 0;
-    for (let j = 0; j < t; j++) dot += heap[s + j]! * heap[p + j]!;
-    for (let j = 0; j < t; j++) heap[s + j] = scale * heap[p + j]! * (heap[s + j]! - dot);
-  }
+  const rows = l.batch * l.heads * l.tokens;
+  activeNativeKernels()!.rows(backend.wasm.HEAPF32, 'softmaxGrad', [rows, l.tokens, p0, s0], [scale]);
 }

@@ -2,6 +2,8 @@
 // reductions in place of the dozen small ops tfjs's autograd records for moments().
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom.js';
+import { nativeMatmulActive } from './native-matmul.js';
+import { nativeLayerNorm, nativeLayerNormGrad } from './native-rows.js';
 
 /** Layer norm over the axes from `axis` to the end, biased variance, as PyTorch computes it. */
 export function layerNorm(x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor | undefined, axis: number, eps: number): tf.Tensor {
@@ -9,6 +11,18 @@ export function layerNorm(x: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor | unde
   const rows = tf.reshape(x, [-1, width]) as tf.Tensor2D;
   const g = tf.reshape(scale, [width]);
   const b = bias ? tf.reshape(bias, [width]) : tf.zeros([width]);
+  if (nativeMatmulActive() && x.dtype === 'float32') {
+    // One pass forward and one backward on the native addon, with the same saved tensors.
+    const native = customOp(([xr, gr, br], save) => {
+      const [y, xhat, rstd] = nativeLayerNorm(xr as tf.Tensor2D, gr as tf.Tensor1D, br as tf.Tensor1D, eps);
+      save([xhat, rstd, gr!]);
+      return {
+        value: y,
+        gradFunc: (dy, saved) => nativeLayerNormGrad(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor1D, saved[2] as tf.Tensor1D),
+      };
+    });
+    return tf.reshape(native(rows, g, b), x.shape);
+  }
   const f = customOp(([xr, gr, br], save) => {
     const mean = tf.mean(xr!, 1, true);
     const centered = tf.sub(xr!, mean);

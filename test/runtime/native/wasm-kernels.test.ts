@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { trainModule } from '../../../src/backends/tfjs/index.js';
-import { attention, linear, linearTransposed, matmul } from '../../../src/runtime/kernels/index.js';
+import { attention, layerNorm, linear, linearTransposed, matmul, quickGelu } from '../../../src/runtime/kernels/index.js';
 import { nativeMatmulActive } from '../../../src/runtime/kernels/native-matmul.js';
 import { selectBackend, syntheticDataSource } from '../../../src/runtime/index.js';
 import { loadNativeKernels } from '../../../src/runtime/native.js';
@@ -134,6 +134,20 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
         out.push(attention(qkv, mask, attrs), tf.grad(loss)(qkv));
       }
       return out;
+    };
+    const { cpu, wasm } = await onBothBackends(run);
+    expectClose(wasm, cpu, 5e-5);
+  });
+
+  it('layer norm and QuickGELU match the cpu backend in value and gradient', async () => {
+    const run = () => {
+      const x = tf.add(tf.mul(tf.randomNormal([5, 7, 24], 0, 1, 'float32', 40), 3), 2);
+      const gamma = tf.randomNormal([24], 1, 0.2, 'float32', 41);
+      const beta = tf.randomNormal([24], 0, 0.2, 'float32', 42);
+      const r = tf.randomNormal([5, 7, 24], 0, 1, 'float32', 43);
+      const norm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(x, g, b, 2, 1e-5), r));
+      const gelu = (x: tf.Tensor) => tf.sum(tf.mul(quickGelu(x, 1.702), r));
+      return [layerNorm(x, gamma, beta, 2, 1e-5), ...tf.grads(norm)([x, gamma, beta]), quickGelu(x, 1.702), tf.grad(gelu)(x)];
     };
     const { cpu, wasm } = await onBothBackends(run);
     expectClose(wasm, cpu, 5e-5);

@@ -8,6 +8,7 @@ import { clipTierModule } from '../../../src/backends/tfjs/clip-model.js';
 import { IrBuilder } from '../../../src/ir/index.js';
 import type { IrModule } from '../../../src/ir/types.js';
 import { initializeParams } from '../../../src/ir/init.js';
+import { loadNativeKernels } from '../../../src/runtime/native.js';
 import { run } from '../../../src/cli/run.js';
 import { encodeSafetensors, syntheticBatch, syntheticDataSource, TrainingError, type Batch, type DataSource } from '../../../src/runtime/index.js';
 
@@ -123,24 +124,39 @@ function fixedSource(batch: Batch): DataSource {
 }
 
 describe('wasm threads', () => {
-  it('threaded build trains like one thread', async () => {
-    const script = [
-      "import { clipTierModule, trainModule } from './dist/backends/tfjs/index.js';",
-      "import { syntheticDataSource } from './dist/runtime/index.js';",
-      'const sizes = { image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: "quick_gelu" };',
-      'const threads = Number(process.argv[1]);',
-      'const losses = []; let used = 0;',
-      'await trainModule(clipTierModule(sizes), { steps: 2, seed: 1, optimizer: { kind: "adam", lr: 1e-3 }, backend: "wasm", wasmThreads: threads },',
-      '  syntheticDataSource({ batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 1 }),',
-      '  { onStart: (i) => (used = i.backend.wasmThreads), onStep: (m) => losses.push(m.loss) });',
-      'console.log(JSON.stringify({ used, losses }));',
-      'process.exit(0);',
-    ].join('\n');
-    const runWith = (threads: number) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, String(threads)], { encoding: 'utf8' })) as { used: number; losses: number[] };
+  const script = [
+    "import { clipTierModule, trainModule } from './dist/backends/tfjs/index.js';",
+    "import { syntheticDataSource } from './dist/runtime/index.js';",
+    'const sizes = { image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: "quick_gelu" };',
+    'const threads = Number(process.argv[1]);',
+    'const losses = []; let wasm = 0; let native = 0;',
+    'await trainModule(clipTierModule(sizes), { steps: 2, seed: 1, optimizer: { kind: "adam", lr: 1e-3 }, backend: "wasm", wasmThreads: threads },',
+    '  syntheticDataSource({ batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 1 }),',
+    '  { onStart: (i) => { wasm = i.backend.wasmThreads; native = i.backend.nativeMatmul?.used ? i.backend.nativeMatmul.threads : 0; }, onStep: (m) => losses.push(m.loss) });',
+    'console.log(JSON.stringify({ wasm, native, losses }));',
+    'process.exit(0);',
+  ].join('\n');
+  type Run = { wasm: number; native: number; losses: number[] };
+  const runWith = (threads: number, env: NodeJS.ProcessEnv = {}) =>
+    JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, String(threads)], { encoding: 'utf8', env: { ...process.env, ...env } })) as Run;
+
+  it('threaded wasm build trains like one thread', async () => {
+    // TIERC_NATIVE=0 keeps every kernel on wasm, so the threaded build itself runs.
+    const one = runWith(1, { TIERC_NATIVE: '0' });
+    const two = runWith(2, { TIERC_NATIVE: '0' });
+    expect(one.wasm).toBe(1);
+    expect(two.wasm).toBe(2);
+    expect(two.native).toBe(0);
+    two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i]!, 5));
+  });
+
+  it.skipIf(loadNativeKernels().kernels === undefined)('native kernels give the same losses on 1 and 2 threads', async () => {
     const one = runWith(1);
     const two = runWith(2);
-    expect(one.used).toBe(1);
-    expect(two.used).toBe(2);
-    two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i]!, 5));
+    expect(one.native).toBe(1);
+    expect(two.native).toBe(2);
+    // The addon's pool takes the threads; the wasm module runs its single-threaded build.
+    expect(two.wasm).toBe(1);
+    expect(two.losses).toEqual(one.losses);
   });
 });
