@@ -150,6 +150,17 @@ if (status.kernels === undefined && compilerWorks) {
       cases.forEach((test, i) => expect(runCase(kernels, test, 500 + i), describeCase(test)).toEqual([]));
     });
 
+    it('heap view with byte offset', () => {
+      const { heap, spec } = buildCase({ batch: 1, m: 9, n: 18, k: 7, biasStride: 1 }, 610);
+      const backing = new Float32Array(heap.length + 5);
+      backing.fill(-3);
+      backing.set(heap, 5);
+      const view = backing.subarray(5);
+      kernels.gemm(view, spec);
+      expect(findMismatches(spec, heap, view)).toEqual([]);
+      expect(Array.from(backing.subarray(0, 5))).toEqual([-3, -3, -3, -3, -3]);
+    });
+
     it('SharedArrayBuffer heap', () => {
       const { heap, spec } = buildCase({ batch: 2, m: 20, n: 24, k: 18, biasStride: 1 }, 600);
       const shared = new Float32Array(new SharedArrayBuffer(heap.byteLength));
