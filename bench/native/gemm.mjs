@@ -1,6 +1,6 @@
-// GFLOP/s of the native SGEMM addon (1 and 2 threads) against tfjs's wasm backend
-// (tf.matMul, XNNPACK, single-threaded build) on the products of one training step of the
-// benchmark model. Runs alternate between the variants round by round, so load from other
+// GFLOP/s of the native SGEMM addon (1 and 2 threads) against tf.matMul on tfjs's wasm
+// backend (the single-threaded SIMD build that Node loads by default) on the products of one
+// training step of the benchmark model. Runs alternate between the variants round by round, so load from other
 // processes on a shared machine falls on all of them alike. Each rate is reported from wall
 // time and from CPU time (user + system of this process, all threads): on a busy machine
 // the CPU-time rate shows what the code does when it runs.
