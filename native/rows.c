@@ -33,21 +33,23 @@ static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
 static inline v4f select4(v4i mask, v4f a, v4f b) { return (v4f)((mask & (v4i)a) | (~mask & (v4i)b)); }
 
 /*
- * e^x for four floats, by 2^n · p(r) with x = n·ln 2 + r and |r| ≤ ln 2 / 2, x clamped to
- * [-87, 88]. p is the degree-6 Taylor polynomial of e^r, whose relative error is below 2e-7
- * there. A NaN stays NaN. Written with vector types because the compiler does not vectorize
- * the clamps of a scalar loop without fast-math.
+ * e^x for four floats, by 2^n · p(r) with x = n·ln 2 + r and |r| ≤ ln 2 / 2. p is the
+ * degree-6 Taylor polynomial of e^r, whose relative error is below 2e-7 there. Below -87 the
+ * result is 0 (a masked score gives probability 0, and no subnormal reaches the products),
+ * above 88 it is e^88. A NaN stays NaN. Written with vector types because the compiler does
+ * not vectorize the clamps of a scalar loop without fast-math.
  */
 static inline v4f exp4(v4f x) {
-  const v4f lo = {-87.0f, -87.0f, -87.0f, -87.0f}, hi = {88.0f, 88.0f, 88.0f, 88.0f};
-  x = select4(x < lo, lo, x);
+  const v4f lo = {-87.0f, -87.0f, -87.0f, -87.0f}, hi = {88.0f, 88.0f, 88.0f, 88.0f}, zero = {0, 0, 0, 0};
+  v4i underflow = x < lo;
+  x = select4(underflow, lo, x);
   x = select4(x > hi, hi, x);
   /* Adding and subtracting 1.5·2^23 rounds to the nearest whole number in round-to-nearest mode. */
   v4f n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
   v4f r = x - n * 0.693145752f - n * 1.42860677e-6f;
   v4f p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f + r * 0.00138888892f)))));
   v4i scale = (__builtin_convertvector(n, v4i) + 127) << 23;
-  return p * (v4f)scale;
+  return select4(underflow, zero, p * (v4f)scale);
 }
 
 /* e^x for one float through the vector form, for loop tails. */
