@@ -106,7 +106,7 @@ function loadOnce(): NativeStatus {
   }
   const compiler = typeof build?.compiler === 'string' ? `, built with ${shortCompilerName(build.compiler)}` : '';
   const kernels = addon.isa === 'avx2-fma' ? 'AVX2 + FMA kernels' : `${addon.isa} C kernels`;
-  return { kernels: wrapAddon(addon), reason: `Native kernels loaded${compiler}: ${kernels} on ${addon.threads()} threads.` };
+  return { kernels: wrapAddon(addon), reason: `Native kernels loaded${compiler}: ${kernels}.` };
 }
 
 function readBuildStatus(): Record<string, unknown> | undefined {
