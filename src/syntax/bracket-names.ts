@@ -10,6 +10,12 @@ export const isName = (token: IToken | undefined): token is IToken =>
 /** Tells whether `next` starts right where `previous` ends. */
 const touches = (previous: IToken | undefined, next: IToken) => previous !== undefined && previous.endOffset! + 1 === next.startOffset;
 
+/** Tells whether the '(' at `index` starts the arguments of a call or the parameters of a declaration. */
+export function opensArguments(tokens: IToken[], index: number): boolean {
+  const before = tokens[index - 1];
+  return isName(before) && touches(before, tokens[index]!);
+}
+
 /**
  * Names the construct that the bracket at `index` opens, for example `The 'axes' block`, `The model 'm'` or
  * `The call to 'vit'`. `matchedOpener` maps each closing bracket already paired to its opener, so
@@ -32,7 +38,7 @@ export function describeOpener(tokens: IToken[], index: number, matchedOpener: M
   }
 
   if (opener.tokenType === t.LParen) {
-    if (isName(before) && touches(before, opener)) {
+    if (isName(before) && opensArguments(tokens, index)) {
       const keyword = tokens[index - 2]?.tokenType;
       if (keyword === t.Model || keyword === t.Block) return `The parameter list of '${before.image}'`;
       return `The call to '${before.image}'`;

@@ -10,13 +10,13 @@ import { createTokenInstance } from './chevrotain.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import * as t from './tokens.js';
-import { describeOpener, isName } from './bracket-names.js';
+import { describeOpener, isName, opensArguments } from './bracket-names.js';
 
 export interface BracketRepair {
   /** The tokens with virtual closing brackets inserted. */
   tokens: IToken[];
   diagnostics: Diagnostic[];
-  /** Lines that have a bracket diagnostic; parser errors there are most likely the same mistake. */
+  /** Lines with a bracket diagnostic or an inserted closing bracket; parser errors there are most likely the same mistake. */
   reportedLines: Set<number>;
 }
 
@@ -55,7 +55,7 @@ export function repairBrackets(tokens: IToken[], maxDepth: number, span: (start:
   if (bracketsPairUp(tokens, maxDepth)) return { tokens, diagnostics: [], reportedLines: new Set() };
   const repair = new Repair(tokens, span);
   repair.run();
-  const reportedLines = new Set(repair.diagnostics.map((diagnostic) => diagnostic.span!.start.line));
+  const reportedLines = new Set([...repair.insertedLines, ...repair.diagnostics.map((diagnostic) => diagnostic.span!.start.line)]);
   return { tokens: repair.output, diagnostics: repair.diagnostics, reportedLines };
 }
 
@@ -63,6 +63,7 @@ export function repairBrackets(tokens: IToken[], maxDepth: number, span: (start:
 class Repair {
   readonly output: IToken[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  readonly insertedLines = new Set<number>();
   private readonly stack: OpenBracket[] = [];
   /** The input index of the opening bracket of each closing bracket paired so far, by the closing one's index. */
   private readonly matchedOpener = new Map<number, number>();
@@ -213,18 +214,32 @@ class Repair {
     const end = at === undefined ? 0 : at.endOffset! + 1;
     virtualOffsets.set(closer, end);
 
+    const insertedAt = this.span(end, end);
+    this.insertedLines.add(insertedAt.start.line);
+    if (this.diagnostics.length >= MAX_REPORTED) return;
+
     const following = this.output.slice(position + 1).find((token) => Number.isFinite(token.startOffset)) ?? next;
+    const construct = describeOpener(this.tokens, open.index, this.matchedOpener);
+    const related = [{ span: this.span(opener.startOffset, opener.startOffset + 1), message: `${construct} opens here.` }];
+
+    // Text that stops after an operator, ',' or ':', or an empty grouping '(', lacks an expression
+    // as well as the bracket. The error is then about the expression, at the token that cannot
+    // continue it, as the parser would report it.
+    const emptyGroup = at === opener && opener.tokenType === t.LParen && !opensArguments(this.tokens, open.index);
+    const unfinished = at !== undefined && this.output[position - 1] === at && (isUnfinished(at) || emptyGroup);
+    if (unfinished) {
+      const found = following === undefined ? 'the end of the file' : `'${following.image}'`;
+      const place = following === undefined ? insertedAt : this.span(following.startOffset, following.startOffset + following.image.length);
+      const completion = `complete ${construct.charAt(0).toLowerCase()}${construct.slice(1)} opened at line ${opener.startLine} and close it with '${closer.image}'`;
+      this.diagnostics.push(makeDiagnostic('TIER1006', `Expected an expression after '${at!.image}' but found ${found}; ${completion}.`, place, { related }));
+      return;
+    }
+
     let where = `before '${following?.image}'`;
     if (following === undefined) where = 'at the end of the file';
-    else if (at === undefined || following.startLine !== at.endLine) where = `at the end of line ${this.span(end, end).start.line}`;
-
-    if (this.diagnostics.length >= MAX_REPORTED) return;
-    const construct = describeOpener(this.tokens, open.index, this.matchedOpener);
-    this.diagnostics.push(
-      makeDiagnostic('TIER1011', `${construct} opened at line ${opener.startLine} is not closed; add '${closer.image}' ${where}.`, this.span(end, end), {
-        related: [{ span: this.span(opener.startOffset, opener.startOffset + 1), message: `${construct} opens here.` }],
-      }),
-    );
+    else if (at === undefined || following.startLine !== at.endLine) where = `at the end of line ${insertedAt.start.line}`;
+    const message = `${construct} opened at line ${opener.startLine} is not closed; add '${closer.image}' ${where}.`;
+    this.diagnostics.push(makeDiagnostic('TIER1011', message, insertedAt, { related }));
   }
 
   private innermost(): OpenBracket | undefined {
@@ -326,6 +341,11 @@ function namedArgumentAfter(tokens: IToken[], start: number, end: number): numbe
 /** Tells whether `token` is a ',' from the text, or an infix operator when `operators` is set. */
 const isSeparator = (token: IToken, operators: boolean) =>
   Number.isFinite(token.startOffset) && (token.tokenType === t.Comma || (operators && token.tokenType.CATEGORIES?.includes(t.BinaryOperator) === true));
+
+const continuing = new Set([t.Comma, t.Colon, t.Equals, t.LessEqual, t.Dot]);
+
+/** Tells whether `token` needs more text after it: an infix operator, ',', ':', '=', '<=' or '.'. */
+const isUnfinished = (token: IToken) => continuing.has(token.tokenType) || token.tokenType.CATEGORIES?.includes(t.BinaryOperator) === true;
 
 /** Finds the last token before `end` that comes from the text. */
 function lastRealToken(tokens: IToken[], end: number): IToken | undefined {

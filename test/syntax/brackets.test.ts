@@ -105,16 +105,40 @@ describe('unclosed parenthesis or list', () => {
     ]);
   });
 
-  it('reports a group ending in an operator once', () => {
-    expect(where('model m {\n  let y = (1 +\n  let z = 2\n}\n').map((found) => [found.code, found.line, found.message])).toEqual([
-      ['TIER1011', 2, "The '(' opened at line 2 is not closed; add ')' at the end of line 2."],
+  it('reports a group ending in an operator as a missing expression', () => {
+    expect(where('model m {\n  let y = (1 +\n  let z = 2\n}\n')).toEqual([
+      {
+        code: 'TIER1006',
+        line: 3,
+        column: 3,
+        message: "Expected an expression after '+' but found 'let'; complete the '(' opened at line 2 and close it with ')'.",
+      },
     ]);
   });
 
   it('reports a call cut off by the end of the file', () => {
     expect(where('model m {\n  let a = f(1,').map((found) => found.message)).toEqual([
-      "The call to 'f' opened at line 2 is not closed; add ')' at the end of the file.",
+      "Expected an expression after ',' but found the end of the file; complete the call to 'f' opened at line 2 and close it with ')'.",
       "The model 'm' opened at line 1 is not closed; add '}' at the end of the file.",
+    ]);
+  });
+
+  it('reports an empty group at the next token', () => {
+    const text = 'model m {\n  let x = (\n  let y = 2\n}\n';
+    expect(where(text)).toEqual([
+      {
+        code: 'TIER1006',
+        line: 3,
+        column: 3,
+        message: "Expected an expression after '(' but found 'let'; complete the '(' opened at line 2 and close it with ')'.",
+      },
+    ]);
+    expect(related(text)[0]).toEqual([[2, 11, "The '(' opens here."]]);
+  });
+
+  it('reports an empty call as unclosed only', () => {
+    expect(where('model m {\n  head h = linear(\n  head g = relu\n}\n')).toEqual([
+      { code: 'TIER1011', line: 2, column: 19, message: "The call to 'linear' opened at line 2 is not closed; add ')' at the end of line 2." },
     ]);
   });
 });
