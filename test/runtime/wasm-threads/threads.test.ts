@@ -21,11 +21,11 @@ interface ChildResult {
   stderr: string;
 }
 
-/** Runs Node with `args` from the repository root and parses its stdout as one JSON value. */
+/** Runs Node with `args` from the repository root, with the native kernels off so the threaded wasm build runs, and parses its stdout as JSON. */
 function runChild(args: string[], env: Record<string, string> = {}): ChildResult {
   if (!existsSync(join(ROOT, 'dist', 'runtime', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
   const run = spawnSync(process.execPath, args, {
-    cwd: ROOT, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL', env: { ...process.env, ...env },
+    cwd: ROOT, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL', env: { ...process.env, TIERC_NATIVE: '0', ...env },
   });
   expect(run.signal, `child killed after ${CHILD_TIMEOUT_MS / 1000} s (hang or no exit); stderr: ${run.stderr}`).toBeNull();
   expect(run.status, `child failed; stderr: ${run.stderr}`).toBe(0);
