@@ -216,7 +216,9 @@ class Repair {
 
     const insertedAt = this.span(end, end);
     this.insertedLines.add(insertedAt.start.line);
-    if (this.diagnostics.length >= MAX_REPORTED) return;
+    // A string that runs to the end of its line took the closing bracket with it, and the parse
+    // entry reports that string already.
+    if (this.diagnostics.length >= MAX_REPORTED || at?.tokenType === t.UnterminatedString) return;
 
     const following = this.output.slice(position + 1).find((token) => Number.isFinite(token.startOffset)) ?? next;
     const construct = describeOpener(this.tokens, open.index, this.matchedOpener);

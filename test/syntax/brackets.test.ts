@@ -143,6 +143,14 @@ describe('unclosed parenthesis or list', () => {
   });
 });
 
+describe('unclosed string', () => {
+  it('reports only the string that took the bracket', () => {
+    expect(where('model m {\n  image encoder = resnet50(init: "w.safetensors)\n  head h = linear(2 -> 2)\n}\n')).toEqual([
+      { code: 'TIER1003', line: 2, column: 34, message: "String is not closed; add '\"' before the end of the line." },
+    ]);
+  });
+});
+
 describe('closing bracket without an opening one', () => {
   it('reports an extra parenthesis once', () => {
     expect(where('model m {\n  let a = f(1))\n  let b = 2\n}\n')).toEqual([{ code: 'TIER1002', line: 2, column: 15, message: "Expected '}' but found ')'." }]);
