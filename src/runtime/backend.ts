@@ -8,8 +8,9 @@
 //
 // When tierc's native addon is built (native/, see native.ts), the wasm backend's matrix
 // products and attention run on its AVX2 kernels instead of XNNPACK's, with the thread
-// count above; the wasm module then runs its single-threaded build, because the addon needs
-// a heap it can address (the threaded build's heap is a SharedArrayBuffer).
+// count above; the wasm module then runs its single-threaded build, so the two thread pools
+// do not compete for the cores. (A threaded build started earlier in the process also works:
+// the addon reads its shared heap the same way.)
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients, and its per-gradient ES modules use
 // extensionless imports that Node cannot load; the union package's node bundle registers them.
@@ -145,9 +146,6 @@ function useNativeKernels(native: NativeStatus, plan: WasmThreadsPlan): NativeMa
   const backend = tf.backend() as unknown as { wasm?: { HEAPF32?: Float32Array } };
   const heap = backend.wasm?.HEAPF32;
   if (heap === undefined) return { used: false, reason: 'The wasm backend exposes no heap the native kernels can address.' };
-  if (typeof SharedArrayBuffer !== 'undefined' && heap.buffer instanceof SharedArrayBuffer) {
-    return { used: false, reason: 'The wasm backend started its threaded build earlier in this process, and the native kernels cannot address its shared heap.' };
-  }
   kernels.setThreads(plan.threads);
   registerNativeAttention();
   registerNativeRows();
