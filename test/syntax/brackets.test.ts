@@ -51,6 +51,15 @@ describe('unclosed brace', () => {
     ]);
   });
 
+  it('names eval blocks and user blocks', () => {
+    expect(where('eval chexpert {\n  data: d\n  metrics: auroc\n\nexport onnx {\n  opset: 17\n}\n')).toEqual([
+      { code: 'TIER1011', line: 3, column: 17, message: "The 'eval chexpert' block opened at line 1 is not closed; add '}' at the end of line 3." },
+    ]);
+    expect(where('block proj(w: 4) {\n  linear(out: w) | gelu\n\nmodel m {\n  let a = 1\n}\n')).toEqual([
+      { code: 'TIER1011', line: 2, column: 24, message: "The block 'proj' opened at line 1 is not closed; add '}' at the end of line 2." },
+    ]);
+  });
+
   it('closes a nested eval block where the outer items resume', () => {
     const text = 'eval e {\n  zeroshot {\n    labels {\n      "A": ["a"]\n    negatives: ["n"]\n  }\n}\n';
     expect(where(text)).toEqual([
