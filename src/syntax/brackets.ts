@@ -3,8 +3,9 @@
 // or left of the start of the line that opened a bracket is outside it. Each bracket closed that
 // way gets one diagnostic that names it and its opening line, and a virtual closing token. The
 // parser then gets balanced input and reports nothing more for the same mistake. A closing
-// bracket that matches no open one stays for the parser to report. Files whose brackets pair up
-// are left as they are, so layout never changes how a well-formed file parses.
+// bracket that matches no open one is reported and dropped when it doubles the one before it,
+// and otherwise stays for the parser to report. Files whose brackets pair up are left as they
+// are, so layout never changes how a well-formed file parses.
 import type { IToken, TokenType } from 'chevrotain';
 import { createTokenInstance } from './chevrotain.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
@@ -174,12 +175,21 @@ class Repair {
   private close(index: number): void {
     const token = this.tokens[index]!;
     const closes = openerOf.get(token.tokenType)!;
-    // A closing bracket without an opening one has usually lost its opening bracket. The parser's
-    // own recovery reports that case with fewer errors than dropping the bracket here does, as
-    // measured by deleting each opening bracket of the specs in turn.
     if (this.stack.some((open) => this.tokens[open.index]!.tokenType === closes)) {
       while (this.tokens[this.innermost()!.index]!.tokenType !== closes) this.forceClose(token, true);
       this.matchedOpener.set(index, this.stack.pop()!.index);
+      this.output.push(token);
+      return;
+    }
+    // A closing bracket without an opening one right after another of its kind (`f(x))`) was
+    // typed once too often. Otherwise it has more often lost its opening bracket, and the
+    // parser's own recovery reports that case with fewer errors than dropping the bracket here
+    // does, as measured by deleting each opening bracket of the specs in turn.
+    if (this.tokens[index - 1]?.tokenType === token.tokenType) {
+      const opening = bracketText.get(closes)!;
+      const message = `This '${token.image}' has no matching '${opening}'; remove it or add the '${opening}' it closes.`;
+      if (this.diagnostics.length < MAX_REPORTED) this.diagnostics.push(makeDiagnostic('TIER1012', message, this.span(token.startOffset, token.startOffset + 1)));
+      return;
     }
     this.output.push(token);
   }
@@ -357,12 +367,15 @@ function lastRealToken(tokens: IToken[], end: number): IToken | undefined {
   return undefined;
 }
 
-const closingTexts = new Map<TokenType, string>([
-  [t.LCurly, '}'],
-  [t.LParen, ')'],
-  [t.LBracket, ']'],
+const bracketText = new Map<TokenType, string>([
+  [t.LCurly, '{'],
+  [t.LParen, '('],
+  [t.LBracket, '['],
+  [t.RCurly, '}'],
+  [t.RParen, ')'],
+  [t.RBracket, ']'],
 ]);
 
 function closingText(opener: IToken): string {
-  return closingTexts.get(opener.tokenType)!;
+  return bracketText.get(closerOf.get(opener.tokenType)!)!;
 }

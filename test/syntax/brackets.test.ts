@@ -161,8 +161,20 @@ describe('unclosed string', () => {
 });
 
 describe('closing bracket without an opening one', () => {
-  it('reports an extra parenthesis once', () => {
-    expect(where('model m {\n  let a = f(1))\n  let b = 2\n}\n')).toEqual([{ code: 'TIER1002', line: 2, column: 15, message: "Expected '}' but found ')'." }]);
+  it('reports a doubled parenthesis', () => {
+    expect(where('model m {\n  let a = f(1))\n  let b = 2\n}\n')).toEqual([
+      { code: 'TIER1012', line: 2, column: 15, message: "This ')' has no matching '('; remove it or add the '(' it closes." },
+    ]);
+  });
+
+  it('reports a doubled brace at the top level', () => {
+    expect(where('model m {\n  let a = 1\n}\n}\n')).toEqual([
+      { code: 'TIER1012', line: 4, column: 1, message: "This '}' has no matching '{'; remove it or add the '{' it closes." },
+    ]);
+  });
+
+  it('leaves other unmatched brackets to the parser', () => {
+    expect(where('model m {\n  let a = f 1)\n  let b = 2\n}\n').map((found) => found.code)).toEqual(['TIER1002']);
   });
 
   it('reports a block that lost its opening brace once', () => {

@@ -13,5 +13,5 @@ export const syntaxCatalog: CatalogEntry[] = [
   { code: 'TIER1009', severity: 'error', summary: 'A user-defined block has no result expression or more than one.' },
   { code: 'TIER1010', severity: 'error', summary: 'A number literal is too large to represent.' },
   { code: 'TIER1011', severity: 'error', summary: "A '{', '(' or '[' is not closed before the line that follows its contents." },
-  { code: 'TIER1012', severity: 'error', summary: "A '}', ')' or ']' has no matching opening bracket.", retired: true },
+  { code: 'TIER1012', severity: 'error', summary: "A '}', ')' or ']' has no matching opening bracket." },
 ];
