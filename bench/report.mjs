@@ -101,7 +101,7 @@ function trainingSection({ training: t }) {
   ]), '');
   const native = (t.tierc_kernels ?? []).find((k) => k?.startsWith('native'));
   if (native) {
-    lines.push(`tierc's products ran on its ${native} kernels (the C addon built at \`npm install\`, reading the wasm heap in place); every other kernel ran on the single-threaded wasm build. The 2-thread rows give the addon's pool two threads (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each product waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
+    lines.push(`tierc's matrix products, attention, layer norms, QuickGELU and Adam update ran on its ${native} kernels (the C addon built at \`npm install\`, reading and writing the wasm heap in place); every other kernel ran on the single-threaded wasm build. The 2-thread rows give the addon's pool two threads (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Each product waits for its slowest thread, so on a machine whose second core is busy with other work two threads can be slower than one; the load averages above say how busy it was. Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
   } else {
     lines.push(`tierc's 2-thread rows use the wasm backend's threaded build (threads reported by the runs: ${(t.tierc_threads_used ?? []).join(', ') || 'n/a'}). Ratios per round at 2 threads: ${(t.ratio_rounds?.t2 ?? []).map((v) => fmtRatio(v)).join(', ') || 'n/a'}.`, '');
   }
