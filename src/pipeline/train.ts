@@ -114,7 +114,9 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
       seed,
       checkpoint,
       metricsFile: `${outDir}/metrics.jsonl`,
-      initialWeights: startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks, options.specCwd),
+      // Loaded after the trainer's wasm memory check, so a model too large for the heap is not allocated.
+      initialWeights: () => startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks, options.specCwd),
+      batchSize: batch,
     };
     if (options.accumulate !== undefined) trainOptions.accumulate = options.accumulate;
     if (options.backend !== undefined) trainOptions.backend = options.backend;

@@ -209,7 +209,8 @@ async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: Progr
     steps,
     seed,
     optimizer: { kind: 'adamw', lr: args.lr ?? 1e-4, weightDecay: 0.2 },
-    initialWeights: initializeParams({ params: info.params } as IrModule, seed),
+    initialWeights: () => initializeParams({ params: info.params } as IrModule, seed),
+    batchSize: args.batch ?? 8,
     resume: args.resume,
     accumulate: args.accumulate ?? 1,
   };
@@ -219,7 +220,7 @@ async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: Progr
     options.checkpoint = { dir: `${out}/checkpoints`, every: Math.max(1, steps) };
     options.metricsFile = `${out}/metrics.jsonl`;
   }
-  await trainCompiled(model, options, syntheticSourceFor(info, args.batch ?? 8, seed, info.vocabSize ?? 1000), { onStep: printStep, onDiagnostic: (d) => render([d]) });
+  await trainCompiled(model, options, syntheticSourceFor(info, options.batchSize!, seed, info.vocabSize ?? 1000), { onStep: printStep, onDiagnostic: (d) => render([d]) });
 }
 
 /** Returns the diagnostics of an error the user can fix, or undefined for a bug. */

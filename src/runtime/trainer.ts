@@ -13,6 +13,7 @@ import type { Batch, DataSource } from './data.js';
 import { TrainingError, trainingWarning } from './errors.js';
 import { createKernelContext } from './kernels/index.js';
 import { installWasmOverrides } from './kernels/wasm-overrides.js';
+import { checkWasmMemory, wasmMemoryError } from './memory.js';
 import { MetricsWriter, type StepMetrics } from './metrics.js';
 import { bindSizes, type CompiledModel } from './model.js';
 import { clipByGlobalNorm, Optimizer, type OptimizerOptions } from './optim.js';
@@ -58,8 +59,14 @@ export interface TrainOptions {
   backend?: BackendName;
   /** Threads of the wasm backend (see `withNodeWasmThreads`); default 1. */
   wasmThreads?: number;
-  /** Starting values by parameter name (from `initializeParams` or pretrained files); missing ones are an error. */
-  initialWeights: Map<string, Float32Array>;
+  /**
+   * Starting values by parameter name (from `initializeParams` or pretrained files); missing ones
+   * are an error. A function is called after the wasm memory check, so a model too large for the
+   * wasm heap is rejected before its weights are allocated.
+   */
+  initialWeights: Map<string, Float32Array> | (() => Map<string, Float32Array>);
+  /** Examples in one micro-batch, for the wasm memory check's activation estimate; default 1. */
+  batchSize?: number;
 }
 
 export interface TrainHooks {
@@ -102,10 +109,29 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
     hooks.onDiagnostic?.(trainingWarning('TIER6012', `Gradient accumulation over ${accumulate} micro-batches computes contrastive losses within each micro-batch, so negatives come from ${accumulate}× smaller batches.`));
   }
 
+  if (report.chosen === 'wasm') checkWasmMemory(info, options.optimizer, options.batchSize);
+  const initialWeights = typeof options.initialWeights === 'function' ? options.initialWeights() : options.initialWeights;
+
+  // A wasm fault from a full heap (while allocating, or at `step`) becomes TIER6021.
+  let step = -1;
+  try {
+    return await trainSteps(model, options, data, hooks, report, initialWeights, (at) => (step = at));
+  } catch (error) {
+    throw (report.chosen === 'wasm' ? wasmMemoryError(error, info, step) : undefined) ?? error;
+  }
+}
+
+/** Allocates the variables and runs the steps; `onStep` receives each step index before it runs. */
+async function trainSteps(
+  model: CompiledModel, options: TrainOptions, data: DataSource, hooks: TrainHooks, report: BackendReport,
+  initialWeights: Map<string, Float32Array>, onStep: (step: number) => void,
+): Promise<TrainResult> {
+  const info = model.MODEL;
+  const accumulate = options.accumulate ?? 1;
   const variables = new Map<string, tf.Variable>();
   const shapes = new Map<string, number[]>();
   for (const param of info.params) {
-    const values = options.initialWeights.get(param.name);
+    const values = initialWeights.get(param.name);
     if (values === undefined) throw new TrainingError('TIER6007', `No initial value was given for parameter '${param.name}'.`, param.span);
     const dtype = param.dtype === 'i32' ? 'int32' : 'float32';
     const initial = tf.tensor(values, param.shape, dtype);
@@ -154,9 +180,11 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
   const varList = trainable.map((p) => variables.get(p.name)!);
   let last: StepMetrics | undefined;
   let warnedSingle = false;
+  let failed = false;
 
   try {
     for (let step = startStep; step < options.steps; step++) {
+      onStep(step);
       const started = performance.now();
       const batches: Batch[] = [];
       for (let i = 0; i < accumulate; i++) {
@@ -262,11 +290,20 @@ export async function trainCompiled(model: CompiledModel, options: TrainOptions,
       }
     }
     return { steps: options.steps, ...(last ? { last } : {}), weights: await readVariables(variables), backend: report.chosen };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     metrics?.close();
-    optimizer.dispose();
-    for (const t of ctx.bufferUpdates.values()) t.dispose();
-    for (const variable of variables.values()) variable.dispose();
+    try {
+      optimizer.dispose();
+      for (const t of ctx.bufferUpdates.values()) t.dispose();
+      for (const variable of variables.values()) variable.dispose();
+    } catch (error) {
+      // After a wasm fault the backend's memory is unusable and freeing tensors faults again;
+      // the step's own error is the one to report.
+      if (!failed) throw error;
+    }
   }
 }
 

@@ -66,7 +66,7 @@ export async function trainModule(
 ): Promise<TrainResult> {
   const { specFile, initialWeights, ...rest } = options;
   const model = compileTfjs(module, specFile !== undefined ? { specFile } : {});
-  const weights = initialWeights ?? startingWeights(module, options.seed, hooks);
+  const weights = initialWeights ?? (() => startingWeights(module, options.seed, hooks));
   return trainCompiled(model, { ...rest, initialWeights: weights }, data, hooks);
 }
 

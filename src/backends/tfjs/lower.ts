@@ -10,6 +10,7 @@ import type { KernelName } from '../../runtime/kernels/index.js';
 import { convForm } from '../../runtime/kernels/conv.js';
 import type { ModelInfo, SizeBinding } from '../../runtime/model.js';
 import type { ComponentFunction, Literal, Operand, Statement, TfjsProgram } from './program.js';
+import { activationBytes } from './activations.js';
 import { matchAttention } from './attention-pattern.js';
 import { classifyRows } from './rows.js';
 
@@ -317,6 +318,7 @@ function modelInfo(module: IrModule, options: LowerOptions): ModelInfo {
   };
   const vocabSize = tokenVocabulary(module);
   if (vocabSize !== undefined) info.vocabSize = vocabSize;
+  info.activationBytes = activationBytes(module);
   return info;
 }
 

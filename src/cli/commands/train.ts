@@ -116,7 +116,8 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   if (threadsFlag !== undefined) options.wasmThreads = threadsFlag;
   const model = compileTfjs(lowered.module, { specFile: lowered.span.file });
   // NOTE: batches are synthetic until the data loader is wired to the spec's data block.
-  const data = syntheticSourceFor(model.MODEL, batchFlag ?? config?.batch ?? 8, options.seed, model.MODEL.vocabSize ?? 1000);
+  const batch = batchFlag ?? config?.batch ?? 8;
+  const data = syntheticSourceFor(model.MODEL, batch, options.seed, model.MODEL.vocabSize ?? 1000);
 
   const bar = io.isTTY ? new cliProgress.SingleBar({
     format: 'step {value}/{total} [{bar}] loss {loss} | {rate} samples/s | ETA {eta_formatted}',
@@ -124,7 +125,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     hideCursor: true,
   }, cliProgress.Presets.shades_classic) : undefined;
   try {
-    const result = await trainCompiled(model, { ...options, initialWeights: initializeParams(lowered.module, options.seed) }, data, {
+    const result = await trainCompiled(model, { ...options, initialWeights: () => initializeParams(lowered.module, options.seed), batchSize: batch }, data, {
       onStart: (info) => {
         io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
         bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });

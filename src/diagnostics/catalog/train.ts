@@ -22,4 +22,6 @@ export const trainCatalog: CatalogEntry[] = [
   { code: 'TIER6018', severity: 'error', summary: 'Writing metrics.jsonl or settings.json in the run folder failed (for example the disk is full).' },
   { code: 'TIER6019', severity: 'error', summary: 'A checkpoint folder lacks a file that resuming or reading its weights needs (state.json, model.safetensors, optimizer.safetensors).' },
   { code: 'TIER6020', severity: 'error', summary: "A pretrained weights file that an encoder's 'init:' names does not exist." },
+  { code: 'TIER6021', severity: 'error', summary: 'Training needs more memory than the 4 GiB heap of the wasm backend, by the estimate before the first step or by a wasm fault during a step.' },
+  { code: 'TIER6022', severity: 'warning', summary: 'The newest checkpoint folder of a run has no readable state.json, so an older checkpoint is used.' },
 ];
