@@ -189,6 +189,7 @@ async function compileOnnxArtifacts(checked: CheckReport, model: LoweredModel, r
   const named = request.weights === undefined ? exportConfig?.checkpoint : resolvePath(cwd, request.weights);
   const fromRun = named === undefined ? undefined : checkpointOfRun(named);
   const checkpoint = fromRun?.path ?? named;
+  if (fromRun !== undefined) result.diagnostics.push(...fromRun.warnings);
   // A missing path and a folder without checkpoints get the messages of `eval` and `verify`.
   if (given !== undefined && checkpoint !== undefined && fromRun === undefined) {
     const problem = !existsSync(checkpoint) ? weightsNotFound(given) : isEmptyOfCheckpoints(checkpoint) ? noCheckpointInFolder(given) : undefined;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { specHash } from '../ir/hash.js';
 import type { EvalConfig } from '../config/types.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import {
   embedPrompts,
   evaluateZeroShot,
@@ -47,6 +48,8 @@ export interface EvalSpecOptions {
   bootstrap?: number | false;
   /** Name of the model in eval.json and similarity.json; default the model name. */
   name?: string;
+  /** Receives warnings, such as TIER6022 for a run folder's newest checkpoint that was skipped. */
+  onDiagnostic?(diagnostic: Diagnostic): void;
 }
 
 export interface LabelLocalization {
@@ -95,6 +98,7 @@ export async function evaluateSpec(plan: SpecPlan, options: EvalSpecOptions): Pr
   if (options.weights.length === 0) throw new PipelineError([makeDiagnostic('TIER8002', 'No weights were given; pass --weights with a checkpoint folder or a run folder.', undefined)]);
   const hash = specHash(plan.model.module);
   const loaded = options.weights.map((given) => loadWeights(given, options.cwd, hash));
+  for (const warning of loaded.flatMap((weights) => weights.warnings ?? [])) options.onDiagnostic?.(warning);
   const outDir = resolve(options.cwd, options.outDir ?? runFolderOf(loaded[0] as LoadedWeights) ?? `runs/${plan.model.name}`);
   const dataset = openSpecDataset(plan, 'evaluate');
   const preprocess = plan.preprocess!;

@@ -28,6 +28,8 @@ export interface VerifySpecOptions {
   backend?: BackendName;
   /** Also write the verified graphs to this folder. */
   exportDir?: string;
+  /** Receives warnings, such as TIER6022 for a run folder's newest checkpoint that was skipped. */
+  onDiagnostic?(diagnostic: Diagnostic): void;
 }
 
 export interface OutputDifference {
@@ -61,6 +63,7 @@ const graphOutputs: Record<Exclude<OnnxGraphKind, 'zeroshot'>, string[]> = {
 export async function verifySpec(plan: SpecPlan, options: VerifySpecOptions): Promise<VerifySpecResult> {
   const tolerance = options.tolerance ?? VERIFY_TOLERANCE;
   const loaded = loadWeights(options.weights, options.cwd, specHash(plan.model.module));
+  for (const warning of loaded.warnings ?? []) options.onDiagnostic?.(warning);
   const dataset = openSpecDataset(plan, 'verify with');
   const split = plan.evals[0]?.data.split ?? plan.train?.data.split ?? dataset.manifest.rows[0]?.split ?? 'test';
   const loader = dataset.loader({ split, batchSize: options.images ?? 4, training: false, workers: 0 });

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { makeDiagnostic } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import { chooseRunCheckpoint, loadCheckpoint } from '../runtime/checkpoint.js';
 import { TrainingError } from '../runtime/errors.js';
 import { readSafetensors, SafetensorsError } from '../runtime/safetensors.js';
@@ -20,6 +21,8 @@ export interface LoadedWeights {
   weights: Map<string, Float32Array>;
   /** The rule that chose a run folder's checkpoint ('newest' or 'best by METRIC (VALUE)'); undefined for a named checkpoint or file. */
   choice?: string;
+  /** TIER6022 for step folders of the run that were skipped for lacking a readable state.json. */
+  warnings?: Diagnostic[];
 }
 
 /** Resolves `given` (relative to `cwd`) to one checkpoint and reads it; throws PipelineError or TrainingError. */
@@ -43,7 +46,7 @@ export function loadWeights(given: string, cwd: string, specHash: string): Loade
   if (existsSync(join(path, 'state.json'))) return fromCheckpoint(path, specHash);
   const chosen = chooseRunCheckpoint(path);
   if (chosen === undefined) throw new PipelineError([noCheckpointInFolder(given)]);
-  return { ...fromCheckpoint(chosen.path, specHash), choice: chosen.choice };
+  return { ...fromCheckpoint(chosen.path, specHash), choice: chosen.choice, warnings: chosen.warnings };
 }
 
 function fromCheckpoint(folder: string, specHash: string): LoadedWeights {

@@ -6,7 +6,8 @@
 // last N and the best K by a named metric are kept.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, accessSync, constants } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TrainingError } from './errors.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { TrainingError, trainingWarning } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.js';
 import { makeFolder } from '../driver/folders.js';
 import { errorNaming, removeTemporary, temporaryPath } from '../driver/temporary.js';
@@ -99,32 +100,69 @@ export function saveCheckpoint(
   return final;
 }
 
+/** A `step-NNNNNNNN` folder that is not a checkpoint, because its state.json is missing or unreadable. */
+export interface SkippedCheckpoint {
+  path: string;
+  step: number;
+  /** Why it was skipped: 'has no state.json' or 'has an unreadable state.json (MESSAGE)'. */
+  reason: string;
+}
+
 /**
  * Checkpoint folders in `dir`, oldest first; folders without a readable state.json are skipped.
  * A `dir` that is missing or is not a folder has none; `ensureCheckpointDir` reports the latter.
  */
 export function listCheckpoints(dir: string): { path: string; step: number; state: CheckpointState }[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return scanCheckpoints(dir).checkpoints;
+}
+
+/** Lists the checkpoint folders in `dir` as `listCheckpoints` does, and the step folders it skips, both oldest first. */
+export function scanCheckpoints(dir: string): { checkpoints: { path: string; step: number; state: CheckpointState }[]; skipped: SkippedCheckpoint[] } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { checkpoints: [], skipped: [] };
   const found: { path: string; step: number; state: CheckpointState }[] = [];
+  const skipped: SkippedCheckpoint[] = [];
   for (const entry of readdirSync(dir)) {
     const match = STEP_DIR.exec(entry);
     if (!match) continue;
     const path = join(dir, entry);
-    try {
-      const state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointState;
-      found.push({ path, step: Number(match[1]), state });
-    } catch {
+    const step = Number(match[1]);
+    if (!existsSync(join(path, 'state.json'))) {
+      skipped.push({ path, step, reason: 'has no state.json' });
       continue;
     }
+    try {
+      const state = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointState;
+      found.push({ path, step, state });
+    } catch (error) {
+      skipped.push({ path, step, reason: `has an unreadable state.json (${(error as Error).message.replace(/\.$/, '')})` });
+    }
   }
-  return found.sort((a, b) => a.step - b.step);
+  return { checkpoints: found.sort((a, b) => a.step - b.step), skipped: skipped.sort((a, b) => a.step - b.step) };
 }
 
-/** Loads the newest checkpoint in `dir`, with its optimizer state, and checks it belongs to `specHash`. */
-export function loadLatestCheckpoint(dir: string, specHash: string): Checkpoint {
-  const all = listCheckpoints(dir);
-  const latest = all[all.length - 1];
-  if (latest === undefined) throw new TrainingError('TIER6015', `There is no checkpoint in '${dir}' to resume from.`);
+/**
+ * Returns one TIER6022 warning per step folder in `skipped` newer than step `newest`, the newest
+ * readable checkpoint. `consequence` completes the sentence "…, so CONSEQUENCE".
+ */
+export function skippedCheckpointWarnings(skipped: readonly SkippedCheckpoint[], newest: number, consequence: string): Diagnostic[] {
+  return skipped
+    .filter((folder) => folder.step > newest)
+    .map((folder) => trainingWarning('TIER6022', `The checkpoint folder '${folder.path}' ${folder.reason}, so ${consequence}; complete or delete '${basename(folder.path)}' to stop this warning.`));
+}
+
+/**
+ * Loads the newest checkpoint in `dir`, with its optimizer state, and checks it belongs to
+ * `specHash`. Newer step folders without a readable state.json go to `onDiagnostic` as TIER6022.
+ */
+export function loadLatestCheckpoint(dir: string, specHash: string, onDiagnostic?: (diagnostic: Diagnostic) => void): Checkpoint {
+  const { checkpoints, skipped } = scanCheckpoints(dir);
+  const latest = checkpoints[checkpoints.length - 1];
+  if (latest === undefined) {
+    const unusable = skipped.map((folder) => `'${basename(folder.path)}' ${folder.reason}`).join(', and ');
+    throw new TrainingError('TIER6015', `There is no checkpoint in '${dir}' to resume from${unusable === '' ? '' : ` (${unusable})`}.`);
+  }
+  const consequence = `--resume continues from the older checkpoint '${basename(latest.path)}' (step ${latest.step}) instead`;
+  for (const warning of skippedCheckpointWarnings(skipped, latest.step, consequence)) onDiagnostic?.(warning);
   return loadCheckpoint(latest.path, specHash, { purpose: 'resuming', remedy: resumeRemedy(dir) });
 }
 
@@ -148,6 +186,8 @@ export interface ChosenCheckpoint {
   step: number;
   /** 'newest', or 'best by METRIC (VALUE)' when the run kept the best K checkpoints by METRIC. */
   choice: string;
+  /** TIER6022 for each step folder newer than the newest checkpoint that lacks a readable state.json. */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -158,9 +198,10 @@ export interface ChosenCheckpoint {
  */
 export function chooseRunCheckpoint(dir: string): ChosenCheckpoint | undefined {
   const folder = existsSync(join(dir, 'checkpoints')) ? join(dir, 'checkpoints') : dir;
-  const all = listCheckpoints(folder);
+  const { checkpoints: all, skipped } = scanCheckpoints(folder);
   const newest = all.at(-1);
   if (newest === undefined) return undefined;
+  const warnings = (used: { path: string; step: number }) => skippedCheckpointWarnings(skipped, newest.step, `the run's checkpoint is chosen among the older ones: '${basename(used.path)}' (step ${used.step})`);
   const rule = newest.state.keepBest;
   if (rule !== undefined) {
     const sign = rule.mode === 'max' ? -1 : 1;
@@ -168,9 +209,9 @@ export function chooseRunCheckpoint(dir: string): ChosenCheckpoint | undefined {
       .filter((c) => Number.isFinite(c.state.metrics?.[rule.metric]))
       .sort((a, b) => sign * (a.state.metrics[rule.metric]! - b.state.metrics[rule.metric]!) || b.step - a.step);
     const best = ranked[0];
-    if (best !== undefined) return { path: best.path, step: best.step, choice: `best by ${rule.metric} (${best.state.metrics[rule.metric]})` };
+    if (best !== undefined) return { path: best.path, step: best.step, choice: `best by ${rule.metric} (${best.state.metrics[rule.metric]})`, warnings: warnings(best) };
   }
-  return { path: newest.path, step: newest.step, choice: 'newest' };
+  return { path: newest.path, step: newest.step, choice: 'newest', warnings: warnings(newest) };
 }
 
 export interface LoadCheckpointOptions {

@@ -147,7 +147,7 @@ async function trainSteps(
   let startStep = 0;
   if (options.resume) {
     if (!options.checkpoint) throw new TrainingError('TIER6013', 'Resuming needs a checkpoint directory.');
-    const checkpoint = loadLatestCheckpoint(options.checkpoint.dir, info.specHash);
+    const checkpoint = loadLatestCheckpoint(options.checkpoint.dir, info.specHash, hooks.onDiagnostic);
     const remedy = resumeRemedy(options.checkpoint.dir);
     for (const [name, variable] of variables) {
       const values = checkpoint.weights.get(name);

@@ -41,6 +41,7 @@ async function runVerify(spec: string, flags: VerifyFlags, context: CliContext):
       images,
       ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(flags.export !== undefined ? { exportDir: resolve(io.cwd, flags.export) } : {}),
+      onDiagnostic: (diagnostic) => reportDiagnostics(context, [diagnostic], plan?.checked.sources),
     });
     if (flags.json === true) {
       io.stdout(`${JSON.stringify(result, null, 2)}\n`);

@@ -45,6 +45,7 @@ export async function runSpecEvaluation(spec: string, flags: SpecEvalFlags, cont
       ...(flags.run !== undefined ? { outDir: flags.run } : {}),
       ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(bootstrap !== undefined ? { bootstrap } : {}),
+      onDiagnostic: (diagnostic) => reportDiagnostics(context, [diagnostic], plan?.checked.sources),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (flags.output !== undefined) writeAtomically(resolve(io.cwd, flags.output), json);
