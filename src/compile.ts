@@ -163,7 +163,10 @@ export async function compile(input: SpecInput, request: CompileRequest): Promis
         : buildTrainingSetup({ configs: checked.configs, model: { name: model.name, losses: model.module.losses.map((loss) => loss.name) }, specFile: model.span.file, program: checked.program });
       result.diagnostics.push(...built.diagnostics);
       if (built.diagnostics.length > 0) continue;
-      const emitted = await emitTfjs(model.module, { specFile: model.span.file, ...(built.setup !== undefined ? { setup: built.setup } : {}) });
+      const { resolveInitFiles } = await import('./runtime/pretrained.js');
+      // Paths in the spec are relative to the spec file, so the init files resolve here, not where train.js runs.
+      const initFiles = resolveInitFiles(model.module.params, typeof input === 'string' ? '/' : (input.cwd ?? '/'));
+      const emitted = await emitTfjs(model.module, { specFile: model.span.file, initFiles, ...(built.setup !== undefined ? { setup: built.setup } : {}) });
       for (const file of emitted.files) result.artifacts.push({ model: model.name, path: `${model.name}/${file.path}`, text: file.text });
     } else {
       await compileOnnxArtifacts(checked, model, request, typeof input === 'string' ? '/' : (input.cwd ?? '/'), result);

@@ -7,17 +7,17 @@
 // checks that the newest checkpoint comes from the same model, loss weights and batch size.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compileTfjs, startingWeights } from '../backends/tfjs/index.js';
+import { compileTfjs } from '../backends/tfjs/index.js';
 import { tiercVersion } from '../cli/version.js';
 import type { Dataset } from '../data/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
-import type { IrModule } from '../ir/types.js';
 import type { BackendName } from '../runtime/backend.js';
 import { listCheckpoints, type CheckpointWriter } from '../runtime/checkpoint.js';
 import type { CompiledModel } from '../runtime/model.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
 import { TrainingError } from '../runtime/errors.js';
 import { trainCompiled } from '../runtime/trainer.js';
+import { resolveInitFiles, startingWeights, type InitFiles } from '../runtime/pretrained.js';
 import { writeSettings } from '../report/write.js';
 import { checkResume } from './resume.js';
 import { higherIsBetter, openSetupDataset, trainingSetupOf, type TrainingSetup } from './setup.js';
@@ -48,6 +48,8 @@ export interface RunTrainingOptions {
   checkpointWriter?: CheckpointWriter;
   /** The folder that the spec's file names are relative to, for the pretrained files its encoders name with `init:`. */
   specCwd?: string;
+  /** Absolute paths of the `init:` files, in place of resolving them against `specCwd` (an emitted train.js records them). */
+  initFiles?: InitFiles;
 }
 
 export interface TrainSpecOptions extends Omit<RunTrainingOptions, 'outDir'> {
@@ -104,6 +106,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
     const steps = options.steps ?? (config.duration.unit === 'steps' ? config.duration.value : config.duration.value * batchesPerEpoch);
     const schedule = config.schedule.kind === 'cosine' ? { kind: 'cosine' as const, warmupSteps: Math.min(config.schedule.warmupSteps, steps), minLr: config.schedule.minLr } : { kind: 'constant' as const };
     const { kind, lr, weightDecay, betas, eps, momentum } = config.optimizer;
+    const initFiles = options.initFiles ?? (options.specCwd === undefined ? {} : resolveInitFiles(model.MODEL.params, options.specCwd));
     const checkpoint = checkpointOptions(setup, outDir, steps, batchesPerEpoch);
     if (options.checkpointWriter !== undefined) checkpoint.writer = options.checkpointWriter;
     let backend: BackendName | undefined;
@@ -115,7 +118,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
       checkpoint,
       metricsFile: `${outDir}/metrics.jsonl`,
       // Loaded after the trainer's wasm memory check, so a model too large for the heap is not allocated.
-      initialWeights: () => startingWeights({ params: model.MODEL.params } as IrModule, seed, hooks, options.specCwd),
+      initialWeights: () => startingWeights(model.MODEL.params, seed, (diagnostic) => hooks.onDiagnostic?.(diagnostic), initFiles),
       batchSize: batch,
     };
     if (options.accumulate !== undefined) trainOptions.accumulate = options.accumulate;

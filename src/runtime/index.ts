@@ -15,8 +15,8 @@ export { encodeSafetensors, decodeSafetensors, readSafetensors, SafetensorsError
 export type { SafeTensor, SafetensorsFile } from './safetensors.js';
 export { saveCheckpoint, loadCheckpoint, loadLatestCheckpoint, listCheckpoints, ensureCheckpointDir, fsyncWriter } from './checkpoint.js';
 export type { Checkpoint, CheckpointState, CheckpointWriter, RetentionPolicy } from './checkpoint.js';
-export { loadPretrained } from './pretrained.js';
-export type { PretrainedLoad } from './pretrained.js';
+export { loadPretrained, resolveInitFiles, startingWeights } from './pretrained.js';
+export type { InitFiles, PretrainedLoad } from './pretrained.js';
 export { syntheticDataSource, syntheticBatch } from './data.js';
 export type { Batch, DataSource, DataCursor, SyntheticDataOptions } from './data.js';
 export { createRng, mixSeed } from './rng.js';
@@ -27,5 +27,5 @@ export { TrainingError } from './errors.js';
 export { trainCompiled, bindInputs } from './trainer.js';
 export type { TrainOptions, TrainHooks, TrainResult, CheckpointOptions, TrainEvaluation } from './trainer.js';
 export { runTrainingProgram, parseProgramArgs, programHelp, syntheticSourceFor } from './program-main.js';
-export type { ProgramArgs, ProgramIo } from './program-main.js';
+export type { ProgramArgs, ProgramIo, ProgramOptions } from './program-main.js';
 export { infoNce, softmaxEntropy } from './losses.js';

@@ -7,14 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { initializeParams } from '../ir/init.js';
-import type { IrModule } from '../ir/types.js';
 import type { TrainingSetup } from '../pipeline/setup.js';
 import { isBackendName, type BackendName } from './backend.js';
 import { syntheticDataSource } from './data.js';
 import { TrainingError } from './errors.js';
 import type { CompiledModel, ModelInfo } from './model.js';
 import type { StepMetrics } from './metrics.js';
+import { startingWeights, type InitFiles } from './pretrained.js';
 import { trainCompiled, type TrainOptions } from './trainer.js';
 
 export interface ProgramArgs {
@@ -35,6 +34,13 @@ export interface ProgramIo {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd: string;
+}
+
+export interface ProgramOptions {
+  /** Output streams and working folder; default the process's. */
+  io?: ProgramIo;
+  /** Absolute paths of the encoders' `init:` files, which train.js records at compile time. */
+  initFiles?: InitFiles;
 }
 
 const processIo: ProgramIo = {
@@ -132,7 +138,9 @@ export function syntheticSourceFor(info: ModelInfo, batch: number, seed: number,
 }
 
 /** Runs the emitted program; returns the process exit code (0 ok, 1 input errors, 2 usage). */
-export async function runTrainingProgram(model: CompiledModel, setup: TrainingSetup | null, argv: string[], io: ProgramIo = processIo): Promise<number> {
+export async function runTrainingProgram(model: CompiledModel, setup: TrainingSetup | null, argv: string[], options: ProgramOptions = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  const initFiles = options.initFiles ?? {};
   let args: ProgramArgs;
   try {
     args = parseProgramArgs(argv);
@@ -151,19 +159,19 @@ export async function runTrainingProgram(model: CompiledModel, setup: TrainingSe
   try {
     if (setup === null) {
       if (args.data !== undefined) throw new TrainingError('TIER8007', `Option '--data' has no effect, because the spec of model '${model.MODEL.name}' has no train block with a data block.`);
-      await trainSynthetic(model, args, io, printStep, render);
+      await trainSynthetic(model, args, io, initFiles, printStep, render);
       return 0;
     }
     const { runTraining } = await import('../pipeline/train.js');
     const resolved = await resolveSetup(setup, args, io.cwd);
-    const options: import('../pipeline/train.js').RunTrainingOptions = { outDir: resolve(io.cwd, args.out ?? `runs/${setup.model}`), resume: args.resume };
-    if (args.steps !== undefined) options.steps = args.steps;
-    if (args.batch !== undefined) options.batch = args.batch;
-    if (args.seed !== undefined) options.seed = args.seed;
-    if (args.lr !== undefined) options.lr = args.lr;
-    if (args.accumulate !== undefined) options.accumulate = args.accumulate;
-    if (args.backend !== undefined) options.backend = args.backend;
-    await runTraining(model, resolved, options, {
+    const training: import('../pipeline/train.js').RunTrainingOptions = { outDir: resolve(io.cwd, args.out ?? `runs/${setup.model}`), resume: args.resume, initFiles };
+    if (args.steps !== undefined) training.steps = args.steps;
+    if (args.batch !== undefined) training.batch = args.batch;
+    if (args.seed !== undefined) training.seed = args.seed;
+    if (args.lr !== undefined) training.lr = args.lr;
+    if (args.accumulate !== undefined) training.accumulate = args.accumulate;
+    if (args.backend !== undefined) training.backend = args.backend;
+    await runTraining(model, resolved, training, {
       onStep: printStep,
       onEvaluation: (step, metrics, seconds) => io.stdout(JSON.stringify({ step, evaluation: metrics, seconds }) + '\n'),
       onDiagnostic: (d) => render([d]),
@@ -201,7 +209,7 @@ async function resolveSetup(setup: TrainingSetup, args: ProgramArgs, cwd: string
  * NOTE: this path uses its own defaults (AdamW, lr 1e-4, batch 8, 10 steps) and ignores a train
  * block without data, while `tierc train` reads that block's optimizer for such a spec.
  */
-async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: ProgramIo, printStep: (m: StepMetrics) => void, render: (d: Diagnostic[]) => void): Promise<void> {
+async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: ProgramIo, initFiles: InitFiles, printStep: (m: StepMetrics) => void, render: (d: Diagnostic[]) => void): Promise<void> {
   const info = model.MODEL;
   const steps = args.steps ?? 10;
   const seed = args.seed ?? 0;
@@ -209,7 +217,7 @@ async function trainSynthetic(model: CompiledModel, args: ProgramArgs, io: Progr
     steps,
     seed,
     optimizer: { kind: 'adamw', lr: args.lr ?? 1e-4, weightDecay: 0.2 },
-    initialWeights: () => initializeParams({ params: info.params } as IrModule, seed),
+    initialWeights: () => startingWeights(info.params, seed, (d) => render([d]), initFiles),
     batchSize: args.batch ?? 8,
     resume: args.resume,
     accumulate: args.accumulate ?? 1,

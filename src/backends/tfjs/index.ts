@@ -1,9 +1,7 @@
 // The tfjs backend: lowers an IR module to a readable training program (`model.js` and
 // `train.js`) that imports only tfjs and `tierc/runtime`, or to the same model in memory.
-import { dirname, resolve } from 'node:path';
-import type { IrModule, Param } from '../../ir/types.js';
-import { TrainingError } from '../../runtime/errors.js';
-import { loadPretrained } from '../../runtime/pretrained.js';
+import type { IrModule } from '../../ir/types.js';
+import { resolveInitFiles, startingWeights as runtimeStartingWeights, type InitFiles } from '../../runtime/pretrained.js';
 import { tiercVersion } from '../../cli/version.js';
 import { compileInMemory } from './evaluate.js';
 import { lowerModule } from './lower.js';
@@ -11,7 +9,6 @@ import { printProgram, type PrintedFile } from './print.js';
 import type { Literal, TfjsProgram } from './program.js';
 import type { TrainingSetup } from '../../pipeline/setup.js';
 import type { CompiledModel } from '../../runtime/model.js';
-import { initializeParams } from '../../ir/init.js';
 import type { DataSource } from '../../runtime/data.js';
 import { trainCompiled, type TrainHooks, type TrainOptions, type TrainResult } from '../../runtime/trainer.js';
 
@@ -29,6 +26,8 @@ export interface EmitTfjsOptions {
   tiercVersion?: string;
   /** The training setup that train.js passes to the runtime; without it train.js trains on synthetic batches. */
   setup?: TrainingSetup;
+  /** Absolute paths of the encoders' `init:` files (see `resolveInitFiles`), printed into train.js when there are any. */
+  initFiles?: InitFiles;
 }
 
 export interface EmitTfjsResult {
@@ -40,6 +39,7 @@ export interface EmitTfjsResult {
 export async function emitTfjs(module: IrModule, options: EmitTfjsOptions = {}): Promise<EmitTfjsResult> {
   const program = lowerModule(module, lowerOptions(options));
   if (options.setup !== undefined) program.setup = options.setup as unknown as Literal;
+  if (options.initFiles !== undefined && Object.keys(options.initFiles).length > 0) program.initFiles = options.initFiles;
   return { files: await printProgram(program), program };
 }
 
@@ -71,29 +71,12 @@ export async function trainModule(
 }
 
 /**
- * Seeded initial weights with every parameter that names a pretrained file loaded from it.
- * Missing or mis-shaped tensors are errors; unused tensors are warnings sent to `hooks`. With
- * `cwd`, a relative file resolves against the folder of the spec file that declares the
- * parameter, as every path in a spec does. That file is the span's, relative to `cwd`. Without
- * `cwd`, a relative file resolves against the process's working folder.
+ * Seeded initial weights with every parameter that names a pretrained file loaded from it (see
+ * the runtime's `startingWeights`). With `cwd`, a relative file resolves against the folder of the
+ * spec file that declares the parameter, as every path in a spec does. That spec file is the
+ * span's, relative to `cwd`. Without `cwd`, a relative file resolves against the process's working folder.
  */
 export function startingWeights(module: IrModule, seed: number, hooks: TrainHooks = {}, cwd?: string): Map<string, Float32Array> {
-  const weights = initializeParams(module, seed);
-  const byFile = new Map<string, Param[]>();
-  for (const param of module.params) {
-    if (!param.pretrained) continue;
-    const file = cwd === undefined ? param.pretrained.file : resolve(cwd, param.span ? dirname(param.span.file) : '.', param.pretrained.file);
-    byFile.set(file, [...(byFile.get(file) ?? []), param]);
-  }
-  for (const [file, params] of byFile) {
-    const loaded = loadPretrained(file, params);
-    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
-    for (const diagnostic of loaded.diagnostics) if (diagnostic.severity !== 'error') hooks.onDiagnostic?.(diagnostic);
-    if (errors.length > 0) {
-      for (const diagnostic of errors.slice(1)) hooks.onDiagnostic?.(diagnostic);
-      throw new TrainingError(errors[0]!.code, `${errors[0]!.message}${errors.length > 1 ? ` (${errors.length - 1} more problems reported)` : ''}`, errors[0]!.span);
-    }
-    for (const [name, values] of loaded.weights) weights.set(name, values);
-  }
-  return weights;
+  const files = cwd === undefined ? {} : resolveInitFiles(module.params, cwd);
+  return runtimeStartingWeights(module.params, seed, (diagnostic) => hooks.onDiagnostic?.(diagnostic), files);
 }

@@ -142,7 +142,7 @@ function printSplit(program: TfjsProgram, split: ProgramSplit): string {
 function printTrain(program: TfjsProgram): string {
   const setup = program.setup ?? null;
   const source = setup === null ? 'synthetic batches, because the spec has no train block with a data block' : "the spec's data";
-  return [
+  const lines = [
     banner(program, 'the training entry point'),
     `// Usage: node train.js [--steps N] [--batch N] [--seed N] [--out DIR] [--resume] [--backend NAME] [--data DIR]; --help lists every option.`,
     `import { runTrainingProgram } from "tierc/runtime";`,
@@ -151,8 +151,18 @@ function printTrain(program: TfjsProgram): string {
     `/** Data, preprocessing, train and eval settings of the spec, with paths resolved at compile time; training reads ${source}. */`,
     `const SETUP = ${jsLiteral(setup)};`,
     '',
-    'process.exitCode = await runTrainingProgram(model, SETUP, process.argv.slice(2));',
-  ].join('\n') + '\n';
+  ];
+  if (program.initFiles === undefined) {
+    lines.push('process.exitCode = await runTrainingProgram(model, SETUP, process.argv.slice(2));');
+  } else {
+    lines.push(
+      "/** The pretrained files that the spec's encoders name with `init:`, by spec file and path as written, resolved at compile time. */",
+      `const INIT_FILES = ${jsLiteral(program.initFiles)};`,
+      '',
+      'process.exitCode = await runTrainingProgram(model, SETUP, process.argv.slice(2), { initFiles: INIT_FILES });',
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 function spanFile(span: Span, specFile: string): string {

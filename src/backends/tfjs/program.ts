@@ -52,4 +52,9 @@ export interface TfjsProgram {
    * resolved paths. It is absent when the spec has no train block with a data block.
    */
   setup?: Literal;
+  /**
+   * Absolute paths of the encoders' `init:` files by spec file and path as written, printed into
+   * train.js, so the program loads the files that `tierc train` loads from any working folder.
+   */
+  initFiles?: Record<string, Record<string, string>>;
 }

@@ -14,9 +14,9 @@ import type { TrainConfig } from '../../config/types.js';
 import { renderDiagnostics } from '../../diagnostics/index.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { nodeHost } from '../../driver/index.js';
-import { initializeParams } from '../../ir/init.js';
 import type { BackendName } from '../../runtime/backend-names.js';
 import { TrainingError } from '../../runtime/errors.js';
+import { resolveInitFiles, startingWeights } from '../../runtime/pretrained.js';
 import { syntheticSourceFor } from '../../runtime/program-main.js';
 import { trainCompiled, type TrainOptions } from '../../runtime/trainer.js';
 import type { CliCommand, CliContext } from '../command.js';
@@ -125,7 +125,9 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     hideCursor: true,
   }, cliProgress.Presets.shades_classic) : undefined;
   try {
-    const result = await trainCompiled(model, { ...options, initialWeights: () => initializeParams(lowered.module, options.seed), batchSize: batch }, data, {
+    // The encoders' `init:` files resolve against the folder of the spec that names them, as an emitted train.js records them.
+    const initialWeights = () => startingWeights(lowered.module.params, options.seed, (d) => render([d]), resolveInitFiles(lowered.module.params, io.cwd));
+    const result = await trainCompiled(model, { ...options, initialWeights, batchSize: batch }, data, {
       onStart: (info) => {
         io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
         bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });

@@ -1,23 +1,11 @@
 // A run whose newest step folder lacks state.json (a copy or a write cut short) is not a
 // checkpoint. `tierc train --resume` and the commands that take `--weights RUN` then use an older
 // checkpoint, and each names the skipped folder and the checkpoint it uses in a TIER6022 warning.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../src/cli/run.js';
 import { generatePhantom } from '../../../src/data/index.js';
-import { captureIo } from '../../cli/capture.js';
-
-function tempDir(name: string): string {
-  mkdirSync(join(process.cwd(), 'test', '.tmp'), { recursive: true });
-  return mkdtempSync(join(process.cwd(), 'test', '.tmp', `${name}-`));
-}
-
-async function tierc(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIo(cwd);
-  const code = await run(argv, io);
-  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
-}
+import { tempDir, tierc } from './cli-run.js';
 
 describe('newest checkpoint without state.json', () => {
   let dir: string;
