@@ -38,9 +38,9 @@ export interface ModelInfo {
   /** Rows of the table that token ids index, when the model has one. */
   vocabSize?: number;
   /**
-   * Bytes of the forward values a training step keeps for its backward pass, as polynomial
-   * coefficients in the batch size: Σ activationBytes[k]·batch^k. Absent from programs compiled
-   * before the wasm memory check existed.
+   * Bytes of the forward values a training step keeps for its backward pass and of their
+   * gradients, as polynomial coefficients in the batch size: Σ activationBytes[k]·batch^k.
+   * Absent from programs compiled before the wasm memory check existed.
    */
   activationBytes?: number[];
 }
