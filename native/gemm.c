@@ -3,7 +3,8 @@
  *   isa: "avx2-fma" or "generic", the kernel set chosen when the addon loads;
  *   threads(), setThreads(n): the thread pool's size, the calling thread included;
  *   gemm(heap, desc, alpha): a strided batched SGEMM on a Float32Array, in place;
- *   rows(heap, op, desc, params): the row and element kernels of rows.c.
+ *   rows(heap, op, desc, params): the row and element kernels of rows.c;
+ *   binary(heap, desc): broadcasting add, subtract, multiply and divide (eltwise.c).
  * desc is an Int32Array of DESC_LENGTH entries, all in float elements:
  *   [batch, m, n, k, aOff, aBatch, aRow, aCol, bOff, bBatch, bRow, bCol,
  *    cOff, cBatch, cRow, cCol, biasOff, biasStride, activation, accumulate].
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eltwise.h"
 #include "node_api_min.h"
 #include "pool.h"
 #include "rows.h"
@@ -272,7 +274,8 @@ EXPORT napi_value napi_register_module_v1(napi_env env, napi_value exports) {
       napi_set_named_property(env, exports, "isa", name) != napi_ok ||
       export_function(env, exports, "gemm", gemm_call) != 0 ||
       export_function(env, exports, "threads", threads_call) != 0 ||
-      export_function(env, exports, "setThreads", set_threads_call) != 0 || rows_register(env, exports) != 0)
+      export_function(env, exports, "setThreads", set_threads_call) != 0 || rows_register(env, exports) != 0 ||
+      eltwise_register(env, exports) != 0)
     return NULL;
   return exports;
 }

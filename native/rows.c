@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "napi_util.h"
 #include "node_api_min.h"
 #include "rows.h"
 
@@ -261,57 +262,42 @@ static int regions_of(int op, const int32_t *d, region *out) {
   }
 }
 
-static napi_value fail(napi_env env, const char *message) {
-  napi_throw_range_error(env, NULL, message);
-  return NULL;
-}
-
-static int typed_array(napi_env env, napi_value value, napi_typedarray_type expected, void **data, size_t *length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  napi_value buffer = NULL;
-  size_t byte_offset = 0;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return -1;
-  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &byte_offset) != napi_ok) return -1;
-  return type == expected ? 0 : -1;
-}
-
 static napi_value rows_call(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   char message[256];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
-    return fail(env, "rows: expected (heap: Float32Array, op: number, desc: Int32Array, params: Float64Array)");
+    return throw_range_error(env, "rows: expected (heap: Float32Array, op: number, desc: Int32Array, params: Float64Array)");
   float *heap = NULL;
   int32_t *desc = NULL;
   double *params = NULL;
   size_t heap_length = 0, desc_length = 0, param_length = 0;
   double op_value = -1;
-  if (typed_array(env, argv[0], napi_float32_array, (void **)&heap, &heap_length) != 0)
-    return fail(env, "rows: heap must be a Float32Array");
+  if (read_typed_array(env, argv[0], napi_float32_array, (void **)&heap, &heap_length) != 0)
+    return throw_range_error(env, "rows: heap must be a Float32Array");
   if (napi_get_value_double(env, argv[1], &op_value) != napi_ok || op_value < 0 || op_value >= OP_COUNT ||
       op_value != (double)(int)op_value)
-    return fail(env, "rows: op must be a whole number from 0 to 6");
+    return throw_range_error(env, "rows: op must be a whole number from 0 to 6");
   int op = (int)op_value;
-  if (typed_array(env, argv[2], napi_int32_array, (void **)&desc, &desc_length) != 0 ||
+  if (read_typed_array(env, argv[2], napi_int32_array, (void **)&desc, &desc_length) != 0 ||
       desc_length < (size_t)OPS[op].desc_length) {
     snprintf(message, sizeof message, "rows: %s needs an Int32Array desc of %d entries", OPS[op].name, OPS[op].desc_length);
-    return fail(env, message);
+    return throw_range_error(env, message);
   }
-  if (typed_array(env, argv[3], napi_float64_array, (void **)&params, &param_length) != 0 ||
+  if (read_typed_array(env, argv[3], napi_float64_array, (void **)&params, &param_length) != 0 ||
       param_length < (size_t)OPS[op].param_count) {
     snprintf(message, sizeof message, "rows: %s needs a Float64Array of %d params", OPS[op].name, OPS[op].param_count);
-    return fail(env, message);
+    return throw_range_error(env, message);
   }
   int size_count = op == OP_LAYER_NORM || op == OP_LAYER_NORM_GRAD || op == OP_SOFTMAX || op == OP_SOFTMAX_GRAD ? 2 : 1;
   for (int i = 0; i < size_count; i++) {
     if (desc[i] < 0) {
       snprintf(message, sizeof message, "rows: %s has size %d; sizes must be 0 or more", OPS[op].name, desc[i]);
-      return fail(env, message);
+      return throw_range_error(env, message);
     }
   }
   if (op == OP_SOFTMAX && desc[3] >= 0 && desc[4] < 1)
-    return fail(env, "rows: softmax with a mask needs at least 1 mask row");
+    return throw_range_error(env, "rows: softmax with a mask needs at least 1 mask row");
   region regions[8];
   int count = regions_of(op, desc, regions);
   for (int i = 0; i < count; i++) {
@@ -319,7 +305,7 @@ static napi_value rows_call(napi_env env, napi_callback_info info) {
     if (length > 0 && (start < 0 || start + length > (int64_t)heap_length)) {
       snprintf(message, sizeof message, "rows: %s's %s spans heap indices %lld to %lld, outside the heap's %lld floats",
                OPS[op].name, regions[i].name, (long long)start, (long long)(start + length - 1), (long long)heap_length);
-      return fail(env, message);
+      return throw_range_error(env, message);
     }
   }
   int status = 0;

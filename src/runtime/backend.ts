@@ -19,6 +19,7 @@ import { BACKEND_ORDER, type BackendName } from './backend-names.js';
 import { registerNativeAttention } from './kernels/attention-native.js';
 import { installNativeMatmul, uninstallNativeMatmul } from './kernels/native-matmul.js';
 import { registerNativeRows } from './kernels/native-rows.js';
+import { installNativeEltwise, uninstallNativeEltwise } from './kernels/native-eltwise.js';
 import { loadNativeKernels, type NativeStatus } from './native.js';
 import { planWasmThreads, startThreadedWasm, type WasmThreadsPlan } from './wasm-threads.js';
 
@@ -134,6 +135,7 @@ function nativeStatus(candidates: readonly BackendName[]): NativeStatus {
   if (!candidates.includes('wasm')) return { reason: 'The wasm backend was not considered.' };
   if (process.env['TIERC_NATIVE']?.trim() === '0') {
     uninstallNativeMatmul();
+    uninstallNativeEltwise();
     return { reason: 'TIERC_NATIVE=0 turns the native kernels off.' };
   }
   return loadNativeKernels();
@@ -150,6 +152,7 @@ function useNativeKernels(native: NativeStatus, plan: WasmThreadsPlan): NativeMa
   registerNativeAttention();
   registerNativeRows();
   installNativeMatmul(kernels);
+  installNativeEltwise();
   return { used: true, isa: kernels.isa, threads: kernels.threads(), reason: native.reason };
 }
 

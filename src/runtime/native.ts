@@ -45,6 +45,11 @@ export interface NativeKernels {
    * Throws a RangeError when a region lies outside the heap.
    */
   rows(heap: Float32Array, op: RowOp, desc: readonly number[], params?: readonly number[]): void;
+  /**
+   * out = a ∘ b element-wise with broadcasting (native/eltwise.c): `desc` is [rank, kind, out,
+   * a, b, shape[6], aStrides[6], bStrides[6]] in floats, kind 0 add, 1 sub, 2 mul, 3 div.
+   */
+  binary(heap: Float32Array, desc: readonly number[]): void;
 }
 
 /** Codes of the row kernels in native/rows.c. */
@@ -66,6 +71,7 @@ interface NativeAddon {
   setThreads(n: number): void;
   gemm(heap: Float32Array, desc: Int32Array, alpha: number): void;
   rows(heap: Float32Array, op: number, desc: Int32Array, params: Float64Array): void;
+  binary(heap: Float32Array, desc: Int32Array): void;
 }
 
 // This file is src/runtime/native.ts or dist/runtime/native.js, two levels below the root.
@@ -100,7 +106,7 @@ function loadOnce(): NativeStatus {
   } catch (error) {
     return { reason: `Native kernels failed to load from ${ADDON_PATH}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const missing = (['gemm', 'rows', 'threads', 'setThreads'] as const).find((name) => typeof addon[name] !== 'function');
+  const missing = (['gemm', 'rows', 'binary', 'threads', 'setThreads'] as const).find((name) => typeof addon[name] !== 'function');
   if (missing !== undefined || typeof addon.isa !== 'string') {
     return { reason: `Native kernels at ${ADDON_PATH} do not export '${missing ?? 'isa'}'; rebuild them with \`npm run build:native\`.` };
   }
@@ -125,7 +131,7 @@ function shortCompilerName(line: string): string {
 }
 
 /** Writes one whole-number entry of a row kernel's descriptor, which the addon reads as int32. */
-function putRowEntry(desc: Int32Array, index: number, value: number, op: RowOp): void {
+function putRowEntry(desc: Int32Array, index: number, value: number, op: RowOp | 'binary'): void {
   if ((value | 0) !== value) throw new RangeError(`rows: ${op} entry ${index} is ${value}; expected a whole number from -2^31 to 2^31-1`);
   desc[index] = value;
 }
@@ -145,8 +151,14 @@ function wrapAddon(addon: NativeAddon): NativeKernels {
   };
   const rowDesc = new Int32Array(9);
   const rowParams = new Float64Array(9);
+  const binaryDesc = new Int32Array(23);
   return {
     isa: addon.isa,
+    binary(heap, values) {
+      binaryDesc.fill(0);
+      for (let i = 0; i < values.length; i++) putRowEntry(binaryDesc, i, values[i]!, 'binary');
+      addon.binary(heap, binaryDesc);
+    },
     rows(heap, op, values, params = []) {
       for (let i = 0; i < values.length; i++) putRowEntry(rowDesc, i, values[i]!, op);
       rowParams.set(params);

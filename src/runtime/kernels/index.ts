@@ -144,7 +144,11 @@ export type KernelName = keyof typeof kernels;
  */
 function expandTo(x: T, shape: number[]): T {
   if (x.shape.length === shape.length && x.shape.every((size, i) => size === shape[i])) return x;
-  if (x.dtype === 'bool') return tf.notEqual(tf.mul(tf.cast(x, 'int32'), tf.ones(shape, 'int32')), 0);
+  // Bool and int32 operands need no gradient. The wasm backend broadcasts int32 products and
+  // tiles at tens of nanoseconds per element, so a bool mask goes through float32, whose
+  // products run on the native kernels where they are built; 0 and 1 convert exactly.
+  if (x.dtype === 'bool') return tf.cast(tf.mul(tf.cast(x, 'float32'), tf.ones(shape)), 'bool');
+  if (x.dtype !== 'float32') return tf.broadcastTo(x, shape);
   return tf.mul(x, tf.ones(shape, x.dtype));
 }
 

@@ -153,6 +153,30 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     expectClose(wasm, cpu, 5e-5);
   });
 
+  it('broadcasting add, sub, mul and div equal the stock wasm kernels bit for bit', async () => {
+    const pairs: Array<[number[], number[]]> = [
+      [[32, 32, 1], [32, 32, 64]], [[5, 7], [5, 7]], [[7], [3, 5, 7]], [[3, 1, 7], [1, 5, 1]], [[], [4, 3]], [[2, 3, 4, 5, 6, 1], [6, 7]],
+    ];
+    const run = () => pairs.flatMap(([sa, sb], i) => {
+      const a = tf.randomNormal(sa, 0, 1, 'float32', 50 + i);
+      // Divisors away from 0 keep the quotients finite; a 0 would give the same Infinity on both sides.
+      const b = tf.add(tf.abs(tf.randomNormal(sb, 0, 1, 'float32', 60 + i)), 0.5);
+      return [tf.add(a, b), tf.sub(b, a), tf.mul(a, b), tf.div(a, b)];
+    });
+    await selectBackend({ force: 'wasm' });
+    const native = tf.tidy(run).map((t) => Array.from(t.dataSync()));
+    process.env['TIERC_NATIVE'] = '0';
+    let stock: number[][];
+    try {
+      await selectBackend({ force: 'wasm' });
+      stock = tf.tidy(run).map((t) => Array.from(t.dataSync()));
+    } finally {
+      delete process.env['TIERC_NATIVE'];
+      await selectBackend({ force: 'wasm' });
+    }
+    expect(native).toEqual(stock);
+  });
+
   it('trains with the losses XNNPACK gives, to float rounding', async () => {
     const module = clipTierModule({ image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: 'quick_gelu' });
     const data = () => syntheticDataSource({ batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 3 });
