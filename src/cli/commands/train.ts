@@ -159,7 +159,7 @@ export const trainCommand: CliCommand = {
       .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu', backendOption)
       .option('-o, --out <dir>', 'run folder for metrics.jsonl and checkpoints/ (default: runs/<model>)')
       .option('--resume', 'continue from the newest checkpoint in the run folder')
-      .option('--wasm-threads <n>', 'threads of the wasm backend (default: TIERC_WASM_THREADS, else one per logical core, at most 8)', checkedText(integerOption({ min: 1 })))
+      .option('--wasm-threads <n>', 'compute threads on the wasm backend, used by the native kernels when built (default: TIERC_WASM_THREADS, else one per logical core, at most 8)', checkedText(integerOption({ min: 1 })))
       .action((spec: string, flags: TrainFlags) => runTrain(spec, flags, context));
   },
 };
