@@ -3,7 +3,7 @@
 // a full heap during a step becomes the same diagnostic with the step number. The models here
 // are hand-written, so their parameter counts are exact.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -174,6 +174,7 @@ describe('wasm memory check from the command line', () => {
     const err: string[] = [];
     const io = { stdout: () => undefined, stderr: (text: string) => void err.push(text), cwd: dir, env: {}, isTTY: false };
     const code = await run(['train', spec, '--backend', 'wasm', '--steps', '1', '--out', join(dir, 'run')], io);
+    rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(1);
     expect(err.join('')).toContain(expected);
     expect(err.join('')).toContain('needs an estimated 4.77 GiB (weights 1.19, gradients 1.19, Adam moments 2.38');
@@ -185,6 +186,7 @@ describe('wasm memory check from the command line', () => {
     expect(await run(['compile', spec, '--target', 'tfjs', '-o', join(dir, 'build')], io)).toBe(0);
     const failed = await promisify(execFile)(process.execPath, [join(dir, 'build', 'm', 'train.js'), '--backend', 'wasm', '--steps', '1'], { cwd: dir, encoding: 'utf8' })
       .then(() => undefined, (error: { code?: number; stderr?: string }) => error);
+    rmSync(dir, { recursive: true, force: true });
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain(expected);
     expect(failed?.stderr).toContain('needs an estimated 4.77 GiB');
