@@ -1,6 +1,6 @@
 // Multi-head attention on the native addon's strided products, for the wasm backend. The
-// packed projection qkv [B, T, 3·W] is read in place: head h of block q of sample b is the
-// [T, D] matrix at column q·W + h·D with row stride 3·W, and a head's transpose is the same
+// packed projection qkv [B, T, 3·W] is read in place. Head h of block q of sample b is the
+// [T, D] matrix at column q·W + h·D with row stride 3·W. A head's transpose is the same
 // matrix with its strides swapped. So no slice, transpose or copy runs; each product is one
 // call per sample with the heads as its batch, and the context is written straight into
 // the [B, T, W] layout the next linear layer reads. The masked softmax and its backward run
@@ -66,7 +66,7 @@ function headOperand(base: number, l: Layout, b: number, block: number, transpos
     : { offset, batchStride: l.depth, rowStride: l.packed, colStride: 1 };
 }
 
-/** The [T, T] score matrices of sample b, heads as the batch (transposed: rows are keys). */
+/** Returns the [T, T] score matrices of sample b with the heads as the batch (transposed: rows are keys). */
 function scoreOperand(base: number, l: Layout, b: number, transposed: boolean): GemmOperand {
   const square = l.tokens * l.tokens;
   const offset = base + b * l.heads * square;

@@ -2,7 +2,7 @@
 // instead of XNNPACK. The addon reads and writes the wasm heap in place through strided
 // descriptors, so a transposed operand costs nothing: a transpose is a swap of the row and
 // column strides. XNNPACK's wasm matmul reaches about 25 GFLOP/s here (1 thread, 128-bit SIMD
-// without fused multiply-add) and leaves its fast path for transposed operands; the addon's
+// without fused multiply-add) and leaves its fast path for transposed operands. The addon's
 // AVX2 + FMA kernels run several times faster.
 //
 // `installNativeMatmul` replaces the wasm BatchMatMul and _FusedMatMul kernels. Forms the
@@ -26,12 +26,12 @@ const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
 const stock = new Map<string, tf.KernelFunc>();
 let active: NativeKernels | undefined;
 
-/** Whether products on the current backend run on the native addon. */
+/** Reports whether the products on the current backend run on the native addon. */
 export function nativeMatmulActive(): boolean {
   return active !== undefined && tf.getBackend() === 'wasm';
 }
 
-/** The native kernels in use, when `installNativeMatmul` ran. */
+/** Returns the native kernels in use, or undefined before `installNativeMatmul` runs. */
 export function activeNativeKernels(): NativeKernels | undefined {
   return active;
 }

@@ -66,7 +66,7 @@ export interface AdamStep {
   l2: number;
 }
 
-/** One Adam step over flat w, g, m and v: [w', m', v']. */
+/** Runs one Adam step over flat w, g, m and v, returning [w', m', v']. */
 export function nativeAdam(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, step: AdamStep): [tf.Tensor, tf.Tensor, tf.Tensor] {
   return run('TiercAdam', { w, g, m, v }, { ...step }) as [tf.Tensor, tf.Tensor, tf.Tensor];
 }

@@ -1,7 +1,7 @@
-// The wasm backend's products and attention on the native addon against the same
-// computations on tfjs's cpu backend: values and gradients of every transpose form, batch
-// broadcasting, fused bias and relu, attention with and without a causal mask, and the
-// per-step losses of a short training run against XNNPACK's.
+// Checks the wasm backend's kernels on the native addon against tfjs's cpu backend. The
+// cases cover values and gradients of every transpose form, batch broadcasting, fused bias
+// and relu, and attention with and without a causal mask. A short training run is compared
+// with XNNPACK's per-step losses.
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     await selectBackend({ force: 'wasm' });
   });
 
-  it('BatchMatMul matches the cpu backend for every transpose form and broadcast batch', async () => {
+  it('BatchMatMul matches cpu in every form', async () => {
     const shapes: Array<[number[], number[], boolean, boolean]> = [
       [[7, 5], [5, 9], false, false],
       [[5, 7], [5, 9], true, false],
@@ -119,7 +119,7 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     expectClose(wasm, cpu, 5e-5);
   });
 
-  it('attention matches the cpu backend in value and gradient, with and without a causal mask', async () => {
+  it('attention values and gradients match cpu', async () => {
     const [batch, tokens, heads, depth] = [3, 11, 2, 4];
     const width = heads * depth;
     const run = () => {
@@ -139,7 +139,7 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     expectClose(wasm, cpu, 5e-5);
   });
 
-  it('layer norm and QuickGELU match the cpu backend in value and gradient', async () => {
+  it('layer norm and QuickGELU match cpu', async () => {
     const run = () => {
       const x = tf.add(tf.mul(tf.randomNormal([5, 7, 24], 0, 1, 'float32', 40), 3), 2);
       const gamma = tf.randomNormal([24], 1, 0.2, 'float32', 41);
@@ -153,7 +153,7 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     expectClose(wasm, cpu, 5e-5);
   });
 
-  it('broadcasting add, sub, mul and div equal the stock wasm kernels bit for bit', async () => {
+  it('binary ops equal stock wasm bits', async () => {
     const pairs: Array<[number[], number[]]> = [
       [[32, 32, 1], [32, 32, 64]], [[5, 7], [5, 7]], [[7], [3, 5, 7]], [[3, 1, 7], [1, 5, 1]], [[], [4, 3]], [[2, 3, 4, 5, 6, 1], [6, 7]],
     ];
@@ -177,7 +177,7 @@ describe.skipIf(native.kernels === undefined)('wasm kernels on the native addon'
     expect(native).toEqual(stock);
   });
 
-  it('trains with the losses XNNPACK gives, to float rounding', async () => {
+  it('training losses match XNNPACK', async () => {
     const module = clipTierModule({ image: 8, channels: 1, patch: 4, width: 16, layers: 1, heads: 2, mlp: 32, vocab: 20, context: 6, embed: 8, act: 'quick_gelu' });
     const data = () => syntheticDataSource({ batchSize: 4, channels: 1, imageSize: 8, tokens: 6, vocab: 20, seed: 3 });
     const losses = async (): Promise<number[]> => {
