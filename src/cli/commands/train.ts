@@ -115,7 +115,8 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   if (flags.resume) options.resume = true;
   if (threadsFlag !== undefined) options.wasmThreads = threadsFlag;
   const model = compileTfjs(lowered.module, { specFile: lowered.span.file });
-  // NOTE: batches are synthetic until the data loader is wired to the spec's data block.
+  // A model that no train block ties to a data block trains on seeded synthetic batches,
+  // which checks its shapes, losses and speed; the start line says so.
   const batch = batchFlag ?? config?.batch ?? 8;
   const data = syntheticSourceFor(model.MODEL, batch, options.seed, model.MODEL.vocabSize ?? 1000);
 
@@ -129,7 +130,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     const initialWeights = () => startingWeights(lowered.module.params, options.seed, (d) => render([d]), resolveInitFiles(lowered.module.params, io.cwd));
     const result = await trainCompiled(model, { ...options, initialWeights, batchSize: batch }, data, {
       onStart: (info) => {
-        io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
+        io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}, on synthetic batches (no train block names a data block for this model)\n`);
         bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
       },
       onStep: (m) => bar?.update(m.step, { loss: m.loss.toFixed(4), rate: m.samplesPerSecond.toFixed(1) }),
