@@ -7,7 +7,8 @@
 // compiler runs or the compile fails. The runtime reads the reason to say why it runs
 // without the addon. The addon is written under a temporary name, then renamed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,8 +71,11 @@ function build() {
     notBuilt(`the C compiler '${compiler}' failed: ${detail}`);
     return;
   }
+  // The loader compares the file with this digest before loading it: loading a truncated
+  // shared library can end the process with SIGBUS, which no JavaScript handler catches.
+  const sha256 = createHash('sha256').update(readFileSync(temporary)).digest('hex');
   renameSync(temporary, ADDON);
-  finish({ built: true, compiler: compilerName, flags, seconds }, `tierc native kernels built with ${compilerName} in ${seconds} s`);
+  finish({ built: true, compiler: compilerName, flags, seconds, sha256 }, `tierc native kernels built with ${compilerName} in ${seconds} s`);
 }
 
 try {

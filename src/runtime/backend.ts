@@ -180,7 +180,7 @@ async function probeBackend(name: BackendName, wasmPlan: WasmThreadsPlan, wasmSt
     return probe('no-cuda', `'${packageName}' is installed but no CUDA device is usable.`);
   }
   try {
-    if (name === 'wasm') wasmStart.reason = await prepareWasm(wasmStart.native ? { threads: 1, reason: `one thread, because the native kernels run the products with ${wasmPlan.threads} (${wasmPlan.reason})` } : wasmPlan);
+    if (name === 'wasm') wasmStart.reason = await prepareWasm(wasmStart.native ? { threads: 1, reason: `the native kernels run the products on ${wasmPlan.threads} (${wasmPlan.reason})` } : wasmPlan);
     const activated = await tf.setBackend(name);
     if (!activated) return probe('failed', `The '${name}' backend failed to initialize.`);
     await tf.ready();

@@ -6,6 +6,7 @@
 // loadNativeKernels() never throws. When the addon is disabled, missing or fails to load,
 // the status has no kernels and its reason states why in one sentence. TIERC_NATIVE=0
 // disables the addon.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -100,11 +101,18 @@ function loadOnce(): NativeStatus {
       : 'run `npm run build:native` to build them.';
     return { reason: `Native kernels are not built: ${cause}` };
   }
+  // A damaged library can crash the process inside dlopen (a truncated file raises SIGBUS),
+  // so its bytes are compared with the digest the build recorded before it is loaded.
+  if (typeof build?.sha256 === 'string' && createHash('sha256').update(readFileSync(ADDON_PATH)).digest('hex') !== build.sha256) {
+    return { reason: `Native kernels at ${ADDON_PATH} differ from the file the build wrote; run \`npm run build:native\` to rebuild them.` };
+  }
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
   } catch (error) {
-    return { reason: `Native kernels failed to load from ${ADDON_PATH}: ${error instanceof Error ? error.message : String(error)}` };
+    // dlopen's message already starts with the file's path.
+    const detail = error instanceof Error ? error.message.replace(`${ADDON_PATH}: `, '') : String(error);
+    return { reason: `Native kernels failed to load from ${ADDON_PATH}: ${detail}; run \`npm run build:native\` to rebuild them.` };
   }
   const missing = (['gemm', 'rows', 'binary', 'threads', 'setThreads'] as const).find((name) => typeof addon[name] !== 'function');
   if (missing !== undefined || typeof addon.isa !== 'string') {

@@ -130,6 +130,8 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
     const initialWeights = () => startingWeights(lowered.module.params, options.seed, (d) => render([d]), resolveInitFiles(lowered.module.params, io.cwd));
     const result = await trainCompiled(model, { ...options, initialWeights, batchSize: batch }, data, {
       onStart: (info) => {
+        const native = info.backend.nativeMatmul;
+        if (native !== undefined && !native.used && process.env['TIERC_NATIVE']?.trim() !== '0') io.stderr(`warning: the native kernels are not used, so training runs slower: ${native.reason}\n`);
         io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}, on synthetic batches (no train block names a data block for this model)\n`);
         bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
       },
@@ -137,7 +139,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
       onDiagnostic: (d) => render([d]),
     });
     bar?.stop();
-    io.stdout(`trained '${lowered.name}' for ${result.steps} steps; final loss ${result.last?.loss.toFixed(5) ?? 'n/a'}; metrics in ${options.metricsFile}\n`);
+    io.stdout(`trained '${lowered.name}' for ${result.steps} ${result.steps === 1 ? 'step' : 'steps'}; final loss ${result.last?.loss.toFixed(5) ?? 'n/a'}; metrics in ${options.metricsFile}\n`);
     context.setExitCode(ExitCode.ok);
   } catch (error) {
     bar?.stop();

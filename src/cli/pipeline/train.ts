@@ -52,8 +52,9 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
     const outFolder = flags.out ?? `runs/${current.model.name}`;
     const onInterrupt = () => {
       bar?.stop();
-      const from = checkpointStep > 0 ? `the checkpoint at step ${checkpointStep}` : 'step 0, because no checkpoint was written yet';
-      io.stderr(`\ntraining stopped at step ${stepDone}; the same command with --resume continues in '${outFolder}' from ${from}.\n`);
+      io.stderr(checkpointStep > 0
+        ? `\ntraining stopped at step ${stepDone}; the same command with --resume continues in '${outFolder}' from the checkpoint at step ${checkpointStep}.\n`
+        : `\ntraining stopped at step ${stepDone} before its first checkpoint; run the same command again without --resume to start over in '${outFolder}'.\n`);
       process.kill(process.pid, 'SIGINT');
     };
     process.once('SIGINT', onInterrupt);
@@ -73,6 +74,8 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
         },
         {
           onStart: (info) => {
+            const native = info.backend.nativeMatmul;
+            if (native !== undefined && !native.used && process.env['TIERC_NATIVE']?.trim() !== '0') io.stderr(`warning: the native kernels are not used, so training runs slower: ${native.reason}\n`);
             io.stderr(`training '${current.model.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
             bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
             checkpointStep = info.startStep;
@@ -93,7 +96,7 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
         io.stdout(`${JSON.stringify({ model: current.model.name, ...result }, null, 2)}\n`);
       } else {
         const loss = result.last?.loss.toFixed(5) ?? 'n/a';
-        io.stdout(`trained '${current.model.name}' for ${result.steps} steps (batch ${result.batch}, ${result.batchesPerEpoch} batches per epoch) in ${result.seconds.toFixed(1)} s on ${result.backend}; final loss ${loss}; run folder ${result.outDir}\n`);
+        io.stdout(`trained '${current.model.name}' for ${result.steps} ${result.steps === 1 ? 'step' : 'steps'} (batch ${result.batch}, ${result.batchesPerEpoch} batches per epoch) in ${result.seconds.toFixed(1)} s on ${result.backend}; final loss ${loss}; run folder ${result.outDir}\n`);
       }
       context.setExitCode(ExitCode.ok);
     } finally {
