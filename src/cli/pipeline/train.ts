@@ -76,6 +76,7 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
           onStart: (info) => {
             const native = info.backend.nativeMatmul;
             if (native !== undefined && !native.used && process.env['TIERC_NATIVE']?.trim() !== '0') io.stderr(`warning: the native kernels are not used, so training runs slower: ${native.reason}\n`);
+            if (info.startStep >= info.totalSteps) io.stderr(`warning: the run is already at step ${info.startStep}, so there is nothing to train; pass --steps above ${info.startStep} to continue it.\n`);
             io.stderr(`training '${current.model.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
             bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
             checkpointStep = info.startStep;
@@ -96,7 +97,8 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
         io.stdout(`${JSON.stringify({ model: current.model.name, ...result }, null, 2)}\n`);
       } else {
         const loss = result.last?.loss.toFixed(5) ?? 'n/a';
-        io.stdout(`trained '${current.model.name}' for ${result.steps} ${result.steps === 1 ? 'step' : 'steps'} (batch ${result.batch}, ${result.batchesPerEpoch} batches per epoch) in ${result.seconds.toFixed(1)} s on ${result.backend}; final loss ${loss}; run folder ${result.outDir}\n`);
+        if (result.last === undefined) io.stdout(`trained no step of '${current.model.name}'; run folder ${result.outDir}\n`);
+        else io.stdout(`trained '${current.model.name}' for ${result.steps} ${result.steps === 1 ? 'step' : 'steps'} (batch ${result.batch}, ${result.batchesPerEpoch} batches per epoch) in ${result.seconds.toFixed(1)} s on ${result.backend}; final loss ${loss}; run folder ${result.outDir}\n`);
       }
       context.setExitCode(ExitCode.ok);
     } finally {
