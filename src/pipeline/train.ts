@@ -11,7 +11,7 @@ import { compileTfjs } from '../backends/tfjs/index.js';
 import { tiercVersion } from '../cli/version.js';
 import type { Dataset } from '../data/index.js';
 import { makeDiagnostic } from '../diagnostics/make.js';
-import type { BackendName } from '../runtime/backend.js';
+import type { BackendName, BackendReport } from '../runtime/backend.js';
 import { listCheckpoints, type CheckpointWriter } from '../runtime/checkpoint.js';
 import type { CompiledModel } from '../runtime/model.js';
 import type { CheckpointOptions, TrainHooks, TrainOptions, TrainResult } from '../runtime/trainer.js';
@@ -144,6 +144,7 @@ export async function runTraining(model: CompiledModel, setup: TrainingSetup, op
         writeRunSettings(outDir, {
           spec: { name: setup.model, file: setup.specFile, hash: model.MODEL.specHash },
           backend: `tfjs-${info.backend.chosen}`,
+          ...(info.backend.chosen === 'wasm' ? { kernels: kernelSettings(info.backend) } : {}),
           seeds: { train: seed, data: seed },
           steps,
           epochs: Number((steps / batchesPerEpoch).toFixed(2)),
@@ -179,6 +180,17 @@ function checkpointOptions(setup: TrainingSetup, outDir: string, steps: number, 
   if (config.keep.mode === 'last') return { dir, every: clamped, keepLast: config.keep.count, keepBest: 0 };
   const metric = `eval.${config.keep.eval}.${config.keep.metric}`;
   return { dir, every: clamped, keepLast: 1, keepBest: config.keep.count, metric, mode: higherIsBetter(config.keep.metric) ? 'max' : 'min' };
+}
+
+/**
+ * Records which kernels ran on the wasm backend, because the native and the wasm kernels give
+ * losses that differ in the last bits: 'native avx2-fma, 2 threads' or 'wasm, 1 thread'.
+ */
+function kernelSettings(report: BackendReport): string {
+  const native = report.nativeMatmul;
+  if (native?.used) return `native ${native.isa}, ${native.threads} ${native.threads === 1 ? 'thread' : 'threads'}`;
+  const threads = report.wasmThreads ?? 1;
+  return `wasm, ${threads} ${threads === 1 ? 'thread' : 'threads'}`;
 }
 
 /** Writes settings.json; a failed write becomes TIER6018 naming the run folder. */
