@@ -18,7 +18,11 @@ export function makeFolder(folder: string): void {
     try {
       mkdirSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirectory(path)) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!isDirectory(path)) {
+        // Node's text would be "EEXIST: file already exists, mkdir", which hides that a file is in the way.
+        throw Object.assign(new Error(`'${path}' is a file, not a folder; choose another path or move the file`), { code: 'ENOTDIR', path });
+      }
     }
   }
 }
