@@ -132,6 +132,8 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
       onStart: (info) => {
         const native = info.backend.nativeMatmul;
         if (native !== undefined && !native.used && process.env['TIERC_NATIVE']?.trim() !== '0') io.stderr(`warning: the native kernels are not used, so training runs slower: ${native.reason}\n`);
+        if (threadsFlag !== undefined && info.backend.chosen !== 'wasm') io.stderr(`warning: --wasm-threads applies to the wasm backend only; the '${info.backend.chosen}' backend ignores it.\n`);
+        else if (threadsFlag !== undefined && info.backend.wasmThreadsReason?.includes('lowered to')) io.stderr(`warning: --wasm-threads ${threadsFlag} was lowered to ${info.backend.nativeMatmul?.threads ?? info.backend.wasmThreads}, the most tierc uses.\n`);
         if (info.startStep >= info.totalSteps) io.stderr(`warning: the run is already at step ${info.startStep}, so there is nothing to train; pass --steps above ${info.startStep} to continue it.\n`);
         io.stderr(`training '${lowered.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}, on synthetic batches (no train block names a data block for this model)\n`);
         bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });

@@ -76,6 +76,8 @@ export async function runSpecTraining(spec: string, flags: SpecTrainFlags, conte
           onStart: (info) => {
             const native = info.backend.nativeMatmul;
             if (native !== undefined && !native.used && process.env['TIERC_NATIVE']?.trim() !== '0') io.stderr(`warning: the native kernels are not used, so training runs slower: ${native.reason}\n`);
+            if (flags.wasmThreads !== undefined && info.backend.chosen !== 'wasm') io.stderr(`warning: --wasm-threads applies to the wasm backend only; the '${info.backend.chosen}' backend ignores it.\n`);
+            else if (flags.wasmThreads !== undefined && info.backend.wasmThreadsReason?.includes('lowered to')) io.stderr(`warning: --wasm-threads ${flags.wasmThreads} was lowered to ${info.backend.nativeMatmul?.threads ?? info.backend.wasmThreads}, the most tierc uses.\n`);
             if (info.startStep >= info.totalSteps) io.stderr(`warning: the run is already at step ${info.startStep}, so there is nothing to train; pass --steps above ${info.startStep} to continue it.\n`);
             io.stderr(`training '${current.model.name}' on ${info.backend.chosen}: ${info.params} trainable values, steps ${info.startStep}–${info.totalSteps}\n`);
             bar?.start(info.totalSteps, info.startStep, { loss: '-', rate: '-' });
