@@ -127,6 +127,23 @@ export function writeAtomically(file: string, content: string | Uint8Array): voi
     renameSync(temporary, file);
   } catch (error) {
     removeTemporary(temporary);
-    throw new EvalError({ code: 'TIER7035', file, message: `The file cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}).` });
+    throw new EvalError({ code: 'TIER7035', file, message: writeFailure(file, error) });
   }
+}
+
+const WRITE_CAUSES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'the path is a folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+};
+
+/** Says why `file` could not be written, in words, with the error code: "its folder '/x' does not exist (ENOENT)". */
+export function writeFailure(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `The file cannot be written: its folder '${path.dirname(file)}' does not exist (ENOENT); create it or choose another path.`;
+  if (code !== undefined && code in WRITE_CAUSES) return `The file cannot be written: ${WRITE_CAUSES[code]} (${code}).`;
+  return `The file cannot be written (${code ?? (error instanceof Error ? error.message : String(error))}).`;
 }

@@ -4,7 +4,7 @@
 import { appendLineToFile } from '../driver/append.js';
 import path from 'node:path';
 import { EvalError, type Tensor } from '../eval/index.js';
-import { writeAtomically } from './files.js';
+import { writeAtomically, writeFailure } from './files.js';
 import { aurocFormat, type NamedTable } from './scores.js';
 import { makeFolder } from '../driver/folders.js';
 
@@ -39,7 +39,7 @@ export function appendMetrics(dir: string, record: { step: number } & Record<str
   try {
     appendLineToFile(file, `${JSON.stringify(line)}\n`);
   } catch (error) {
-    throw new EvalError({ code: 'TIER7035', file, message: `The file cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` });
+    throw new EvalError({ code: 'TIER7035', file, message: writeFailure(file, error) });
   }
 }
 
