@@ -1,8 +1,8 @@
 /*
  * Element-wise add, subtract, multiply and divide with broadcasting, for the wasm backend's
  * Add, Sub, Multiply and RealDiv kernels. The wasm kernels compute a broadcast operand's
- * index element by element (about 50 ns per element here for [32, 32, 1] · [32, 32, 64]);
- * here the innermost axis runs as a plain loop over contiguous or repeated values, which the
+ * index element by element, about 50 ns per element here for [32, 32, 1] · [32, 32, 64].
+ * Here the innermost axis runs as a plain loop over contiguous or repeated values, which the
  * compiler vectorizes. Each output is one IEEE operation on the same two floats, so the
  * results equal the wasm kernels' bit for bit. One export:
  *   binary(heap: Float32Array, desc: Int32Array)
@@ -98,9 +98,7 @@ static napi_value binary_call(napi_env env, napi_callback_info info) {
     size *= d[5 + i];
   }
   if (size == 0) {
-    napi_value undefined = NULL;
-    napi_get_undefined(env, &undefined);
-    return undefined;
+    return undefined_value(env);
   }
   int64_t out[2] = {d[2], d[2] + size - 1}, a[2], b[2];
   if (extent(d[3], d + 5, d + 5 + MAX_RANK, rank, a) != 0 || extent(d[4], d + 5, d + 5 + 2 * MAX_RANK, rank, b) != 0)
@@ -117,9 +115,7 @@ static napi_value binary_call(napi_env env, napi_callback_info info) {
   if ((out[0] <= a[1] && a[0] <= out[1]) || (out[0] <= b[1] && b[0] <= out[1]))
     return throw_range_error(env, "binary: the output overlaps an input; write it to a separate buffer");
   binary_run(heap, d);
-  napi_value undefined = NULL;
-  napi_get_undefined(env, &undefined);
-  return undefined;
+  return undefined_value(env);
 }
 
 int eltwise_register(napi_env env, napi_value exports) {

@@ -1,9 +1,9 @@
 /*
  * Node-API entry of the tierc native addon. Exports:
- *   isa: "avx2-fma" or "generic", the kernel set chosen when the addon loads;
- *   threads(), setThreads(n): the thread pool's size, the calling thread included;
- *   gemm(heap, desc, alpha): a strided batched SGEMM on a Float32Array, in place;
- *   rows(heap, op, desc, params): the row and element kernels of rows.c;
+ *   isa: "avx2-fma" or "generic", the kernel set chosen when the addon loads.
+ *   threads(), setThreads(n): the thread pool's size, the calling thread included.
+ *   gemm(heap, desc, alpha): a strided batched SGEMM on a Float32Array, in place.
+ *   rows(heap, op, desc, params): the row and element kernels of rows.c.
  *   binary(heap, desc): broadcasting add, subtract, multiply and divide (eltwise.c).
  * desc is an Int32Array of DESC_LENGTH entries, all in float elements:
  *   [batch, m, n, k, aOff, aBatch, aRow, aCol, bOff, bBatch, bRow, bCol,
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "eltwise.h"
+#include "napi_util.h"
 #include "node_api_min.h"
 #include "pool.h"
 #include "rows.h"
@@ -35,22 +36,6 @@ typedef struct {
   int64_t count;
   int64_t stride;
 } dimension;
-
-static napi_value undefined_value(napi_env env) {
-  napi_value value = NULL;
-  napi_get_undefined(env, &value);
-  return value;
-}
-
-static napi_value throw_range(napi_env env, const char *message) {
-  napi_throw_range_error(env, NULL, message);
-  return NULL;
-}
-
-static napi_value throw_type(napi_env env, const char *message) {
-  napi_throw_type_error(env, NULL, message);
-  return NULL;
-}
 
 /*
  * Sets [lo, hi] to the smallest and largest index offset + sum(index_d * stride_d) over
@@ -115,60 +100,48 @@ static int outputs_distinct(const dimension *dims) {
 
 static int ranges_overlap(const int64_t x[2], const int64_t y[2]) { return x[0] <= y[1] && y[0] <= x[1]; }
 
-/* Reads a typed array argument of the expected element type; returns its data and length in elements. */
-static int typed_array_argument(napi_env env, napi_value value, napi_typedarray_type expected, void **data,
-                                size_t *length) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return -1;
-  napi_typedarray_type type;
-  napi_value buffer = NULL;
-  size_t byte_offset = 0;
-  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &byte_offset) != napi_ok) return -1;
-  return type == expected ? 0 : -1;
-}
-
 static napi_value gemm_call(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return throw_type(env, "gemm: cannot read the arguments");
-  if (argc < 3) return throw_type(env, "gemm: expected 3 arguments (heap: Float32Array, desc: Int32Array, alpha: number)");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return throw_type_error(env, "gemm: cannot read the arguments");
+  if (argc < 3) return throw_type_error(env, "gemm: expected 3 arguments (heap: Float32Array, desc: Int32Array, alpha: number)");
 
   float *heap = NULL;
   size_t heap_length = 0;
-  if (typed_array_argument(env, argv[0], napi_float32_array, (void **)&heap, &heap_length) != 0)
-    return throw_type(env, "gemm: heap must be a Float32Array");
+  if (read_typed_array(env, argv[0], napi_float32_array, (void **)&heap, &heap_length) != 0)
+    return throw_type_error(env, "gemm: heap must be a Float32Array");
   int32_t *desc = NULL;
   size_t desc_length = 0;
-  if (typed_array_argument(env, argv[1], napi_int32_array, (void **)&desc, &desc_length) != 0)
-    return throw_type(env, "gemm: desc must be an Int32Array");
-  if (desc_length < DESC_LENGTH) return throw_type(env, "gemm: desc must have 20 entries");
+  if (read_typed_array(env, argv[1], napi_int32_array, (void **)&desc, &desc_length) != 0)
+    return throw_type_error(env, "gemm: desc must be an Int32Array");
+  if (desc_length < DESC_LENGTH) return throw_type_error(env, "gemm: desc must have 20 entries");
   napi_valuetype alpha_type;
   double alpha = 0;
   if (napi_typeof(env, argv[2], &alpha_type) != napi_ok || alpha_type != napi_number ||
       napi_get_value_double(env, argv[2], &alpha) != napi_ok)
-    return throw_type(env, "gemm: alpha must be a number");
+    return throw_type_error(env, "gemm: alpha must be a number");
 
   static const char *size_names[4] = {"batch", "m", "n", "k"};
   char message[320];
   for (int d = 0; d < 4; d++) {
     if (desc[d] < 0) {
       snprintf(message, sizeof message, "gemm: %s is %d; sizes must be 0 or more", size_names[d], desc[d]);
-      return throw_range(env, message);
+      return throw_range_error(env, message);
     }
   }
   int64_t batch = desc[0], m = desc[1], n = desc[2], k = desc[3];
   int32_t activation = desc[18], accumulate = desc[19];
   if (activation != 0 && activation != 1) {
     snprintf(message, sizeof message, "gemm: activation is %d; expected 0 (none) or 1 (relu)", activation);
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   }
   if (accumulate != 0 && accumulate != 1) {
     snprintf(message, sizeof message, "gemm: accumulate is %d; expected 0 or 1", accumulate);
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   }
   /* Nothing is read or written when C is empty. */
   if (batch == 0 || m == 0 || n == 0) return undefined_value(env);
-  if (heap == NULL) return throw_type(env, "gemm: the heap's buffer is detached or empty");
+  if (heap == NULL) return throw_type_error(env, "gemm: the heap's buffer is detached or empty");
 
   int64_t length = (int64_t)heap_length;
   dimension a_dims[3] = {{batch, desc[5]}, {m, desc[6]}, {k, desc[7]}};
@@ -178,19 +151,19 @@ static napi_value gemm_call(napi_env env, napi_callback_info info) {
   int64_t a_range[2] = {0, -1}, b_range[2] = {0, -1}, c_range[2], bias_range[2] = {0, -1};
   int has_bias = desc[16] >= 0;
   if (k > 0 && check_operand("A", desc[4], a_dims, 3, length, a_range, message, sizeof message) != 0)
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   if (k > 0 && check_operand("B", desc[8], b_dims, 3, length, b_range, message, sizeof message) != 0)
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   if (check_operand("C", desc[12], c_dims, 3, length, c_range, message, sizeof message) != 0)
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   if (has_bias && check_operand("bias", desc[16], bias_dims, 1, length, bias_range, message, sizeof message) != 0)
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   if (!outputs_distinct(c_dims)) {
     snprintf(message, sizeof message,
              "gemm: C's strides (batch %d, row %d, column %d) map two outputs to one heap element; give each output "
              "its own element",
              desc[13], desc[14], desc[15]);
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   }
   /*
    * Packing reads A and B while other tasks write C, so C must not alias them.
@@ -205,7 +178,7 @@ static napi_value gemm_call(napi_env env, napi_callback_info info) {
     snprintf(message, sizeof message,
              "gemm: C's heap indices %lld to %lld overlap operand %s's; write the product to a separate buffer",
              (long long)c_range[0], (long long)c_range[1], overlapped);
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   }
 
   sgemm_args args = {
@@ -241,11 +214,11 @@ static napi_value set_threads_call(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
       napi_typeof(env, argv[0], &type) != napi_ok || type != napi_number ||
       napi_get_value_double(env, argv[0], &threads) != napi_ok)
-    return throw_type(env, "setThreads: expected a number of threads");
+    return throw_type_error(env, "setThreads: expected a number of threads");
   char message[160];
   if (!(threads >= 1 && threads <= POOL_MAX_THREADS) || threads != (double)(int)threads) {
     snprintf(message, sizeof message, "setThreads: %g is not a whole number from 1 to %d", threads, POOL_MAX_THREADS);
-    return throw_range(env, message);
+    return throw_range_error(env, message);
   }
   pthread_mutex_lock(&api_lock);
   int status = pool_set_threads((int)threads);

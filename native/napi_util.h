@@ -1,4 +1,4 @@
-/* Argument helpers shared by the addon's Node-API entry points (rows.c, eltwise.c). */
+/* Argument and result helpers shared by the addon's Node-API entry points (gemm.c, rows.c, eltwise.c). */
 #ifndef TIERC_NAPI_UTIL_H
 #define TIERC_NAPI_UTIL_H
 
@@ -8,6 +8,19 @@
 static inline napi_value throw_range_error(napi_env env, const char *message) {
   napi_throw_range_error(env, NULL, message);
   return NULL;
+}
+
+/* Throws a TypeError with `message` and returns NULL for the callback to return. */
+static inline napi_value throw_type_error(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+/* Returns JavaScript's undefined, the result of a callback with nothing to return. */
+static inline napi_value undefined_value(napi_env env) {
+  napi_value value = NULL;
+  napi_get_undefined(env, &value);
+  return value;
 }
 
 /* Reads a typed array of the expected element type; returns 0 with its data and length, else -1. */

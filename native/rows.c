@@ -4,7 +4,7 @@
  * its backward pass where training needs one. The wasm backend runs each of these as 5 to
  * 15 separate kernels that pass over the tensor again; here each is one pass. One export:
  *   rows(heap: Float32Array, op: number, desc: Int32Array, params: Float64Array)
- * where desc holds sizes and heap offsets (in floats) and params the real-valued settings.
+ * where desc contains sizes and heap offsets (in floats) and params the real-valued settings.
  * Every region is checked against the heap's length before anything is written.
  */
 #include <math.h>
@@ -322,9 +322,7 @@ static napi_value rows_call(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "rows: out of memory for the column sums");
     return NULL;
   }
-  napi_value undefined = NULL;
-  napi_get_undefined(env, &undefined);
-  return undefined;
+  return undefined_value(env);
 }
 
 int rows_register(napi_env env, napi_value exports) {

@@ -39,7 +39,7 @@ export function describeMachine() {
   };
 }
 
-/** The native addon's build record (native/build/status.json), as one phrase. */
+/** Describes the native addon's build record (native/build/status.json) in one phrase. */
 function nativeBuild() {
   try {
     const status = JSON.parse(readFileSync('native/build/status.json', 'utf8'));

@@ -7,10 +7,10 @@
 // `wasmThreads` option or the TIERC_WASM_THREADS environment variable sets the count.
 //
 // When tierc's native addon is built (native/, see native.ts), the wasm backend's matrix
-// products and attention run on its AVX2 kernels instead of XNNPACK's, with the thread
-// count above; the wasm module then runs its single-threaded build, so the two thread pools
-// do not compete for the cores. (A threaded build started earlier in the process also works:
-// the addon reads its shared heap the same way.)
+// products, attention and several element-wise kernels run on its AVX2 kernels instead of
+// XNNPACK's, with the thread count above. The wasm module then runs its single-threaded
+// build, so the two thread pools do not compete for the cores. A threaded build started
+// earlier in the process also works, because the addon reads its shared heap the same way.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients, and its per-gradient ES modules use
 // extensionless imports that Node cannot load; the union package's node bundle registers them.
@@ -128,8 +128,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 }
 
 /**
- * The native addon, unless TIERC_NATIVE=0 turns it off. The variable is read on every
- * selection, so a process can compare both kinds of kernels; the addon itself loads once.
+ * Loads the native addon unless TIERC_NATIVE=0 turns it off. The variable is read on every
+ * selection, so one process can compare both kinds of kernels. The addon itself loads once.
  */
 function nativeStatus(candidates: readonly BackendName[]): NativeStatus {
   if (!candidates.includes('wasm')) return { reason: 'The wasm backend was not considered.' };

@@ -1,7 +1,8 @@
-// Loader of tierc's optional native SGEMM addon (native/build/tierc_native.node, built by
-// scripts/build-native.mjs from native/*.c). The addon multiplies strided batched float32
-// matrices in place on a Float32Array, such as a view of the wasm backend's heap, with
-// AVX2 + FMA or portable C kernels on a persistent thread pool.
+// Loader of tierc's optional native addon (native/build/tierc_native.node, built by
+// scripts/build-native.mjs from native/*.c). The addon works in place on a Float32Array,
+// such as a view of the wasm backend's heap. It multiplies strided batched float32 matrices
+// with AVX2 + FMA or portable C kernels on a persistent thread pool, and runs the row and
+// element-wise kernels of native/rows.c and native/eltwise.c.
 //
 // loadNativeKernels() never throws. When the addon is disabled, missing or fails to load,
 // the status has no kernels and its reason states why in one sentence. TIERC_NATIVE=0
@@ -138,24 +139,33 @@ function shortCompilerName(line: string): string {
   return version === undefined ? line : `${name} ${version}`;
 }
 
-/** Writes one whole-number entry of a row kernel's descriptor, which the addon reads as int32. */
-function putRowEntry(desc: Int32Array, index: number, value: number, op: RowOp | 'binary'): void {
-  if ((value | 0) !== value) throw new RangeError(`rows: ${op} entry ${index} is ${value}; expected a whole number from -2^31 to 2^31-1`);
+/**
+ * Writes a whole number into an int32 descriptor entry, or returns false for any other value.
+ * Callers build their error message only then, so a call makes no strings.
+ */
+function putWhole(desc: Int32Array, index: number, value: number): boolean {
+  if ((value | 0) !== value) return false;
   desc[index] = value;
+  return true;
 }
+
+function notWhole(label: string, value: number): RangeError {
+  return new RangeError(`${label} is ${value}; expected a whole number from -2^31 to 2^31-1`);
+}
+
+const OPERAND_FIELDS = ['offset', 'batchStride', 'rowStride', 'colStride'] as const;
 
 function wrapAddon(addon: NativeAddon): NativeKernels {
   // One descriptor is reused for every call: the addon reads it before it returns.
   const desc = new Int32Array(DESC_LENGTH);
   const put = (index: number, value: number, name: string): void => {
-    if ((value | 0) !== value) throw new RangeError(`gemm: ${name} is ${value}; expected a whole number from -2^31 to 2^31-1`);
-    desc[index] = value;
+    if (!putWhole(desc, index, value)) throw notWhole(`gemm: ${name}`, value);
   };
   const putOperand = (first: number, operand: GemmOperand, name: string): void => {
-    put(first, operand.offset, `${name}.offset`);
-    put(first + 1, operand.batchStride, `${name}.batchStride`);
-    put(first + 2, operand.rowStride, `${name}.rowStride`);
-    put(first + 3, operand.colStride, `${name}.colStride`);
+    for (let i = 0; i < OPERAND_FIELDS.length; i++) {
+      const field = OPERAND_FIELDS[i]!;
+      if (!putWhole(desc, first + i, operand[field])) throw notWhole(`gemm: ${name}.${field}`, operand[field]);
+    }
   };
   const rowDesc = new Int32Array(9);
   const rowParams = new Float64Array(9);
@@ -164,11 +174,15 @@ function wrapAddon(addon: NativeAddon): NativeKernels {
     isa: addon.isa,
     binary(heap, values) {
       binaryDesc.fill(0);
-      for (let i = 0; i < values.length; i++) putRowEntry(binaryDesc, i, values[i]!, 'binary');
+      for (let i = 0; i < values.length; i++) {
+        if (!putWhole(binaryDesc, i, values[i]!)) throw notWhole(`binary: entry ${i}`, values[i]!);
+      }
       addon.binary(heap, binaryDesc);
     },
     rows(heap, op, values, params = []) {
-      for (let i = 0; i < values.length; i++) putRowEntry(rowDesc, i, values[i]!, op);
+      for (let i = 0; i < values.length; i++) {
+        if (!putWhole(rowDesc, i, values[i]!)) throw notWhole(`rows: ${op} entry ${i}`, values[i]!);
+      }
       rowParams.set(params);
       addon.rows(heap, ROW_OPS[op], rowDesc, rowParams);
     },

@@ -116,7 +116,7 @@ async function runTrain(spec: string, flags: TrainFlags, context: CliContext): P
   if (threadsFlag !== undefined) options.wasmThreads = threadsFlag;
   const model = compileTfjs(lowered.module, { specFile: lowered.span.file });
   // A model that no train block ties to a data block trains on seeded synthetic batches,
-  // which checks its shapes, losses and speed; the start line says so.
+  // which checks its shapes, losses and speed. The start line reports it.
   const batch = batchFlag ?? config?.batch ?? 8;
   const data = syntheticSourceFor(model.MODEL, batch, options.seed, model.MODEL.vocabSize ?? 1000);
 

@@ -1,9 +1,9 @@
 // Multi-head attention on the native addon's strided products, for the wasm backend. The
 // packed projection qkv [B, T, 3·W] is read in place. Head h of block q of sample b is the
 // [T, D] matrix at column q·W + h·D with row stride 3·W. A head's transpose is the same
-// matrix with its strides swapped. So no slice, transpose or copy runs; each product is one
-// call per sample with the heads as its batch, and the context is written straight into
-// the [B, T, W] layout the next linear layer reads. The masked softmax and its backward run
+// matrix with its strides swapped. So no slice, transpose or copy runs. Each product is one
+// call per sample with the heads as its batch. The context is written straight into the
+// [B, T, W] layout the next linear layer reads. The masked softmax and its backward run
 // in place on the heap, on the addon's row kernels.
 //
 // Two kernels are registered on the wasm backend: TiercAttention returns the context and
